@@ -1,0 +1,94 @@
+"""What every reader shares: the raw-file handle and strict, line-precise CSV parsing."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pcsv
+
+from tecton.data.schema import RawFileError
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One vendor file: where it is, its name relative to the source, the lake table it feeds."""
+
+    path: Path
+    name: str
+    table: str
+
+
+def read_text(raw: RawFile, data: bytes | None = None) -> bytes:
+    """The file's bytes, checked to be non-empty UTF-8 (error names the line of a bad byte)."""
+    data = raw.path.read_bytes() if data is None else data
+    if not data.strip():
+        raise RawFileError(raw.name, "not_empty", "file is empty")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise RawFileError(raw.name, "utf8", f"byte 0x{data[e.start]:02x} is not UTF-8", line) from None
+    return data
+
+
+def check_header(raw: RawFile, data: bytes, expected: list[str], optional: tuple[str, ...] = ()) -> list[str]:
+    """The header's columns, which must be exactly ``expected`` (in any order) plus ``optional``."""
+    header = next(csv.reader(io.StringIO(data.decode("utf-8").split("\n", 1)[0])), [])
+    header = [h.strip() for h in header]
+    if missing := [c for c in expected if c not in header]:
+        raise RawFileError(raw.name, "columns", f"missing column(s) {', '.join(missing)}", 1)
+    if extra := [c for c in header if c not in expected and c not in optional]:
+        raise RawFileError(raw.name, "columns", f"unexpected column(s) {', '.join(extra)}", 1)
+    if len(set(header)) != len(header):
+        raise RawFileError(raw.name, "columns", "a column name repeats", 1)
+    if len(data.decode("utf-8").strip().splitlines()) < 2:
+        raise RawFileError(raw.name, "not_empty", "header but no data rows")
+    return header
+
+
+_PARSERS = {
+    pa.float64(): float,
+    pa.int64(): int,
+    pa.date32(): dt.date.fromisoformat,
+    pa.timestamp("us"): dt.datetime.fromisoformat,
+}
+
+
+def read_csv(raw: RawFile, data: bytes, types: dict[str, pa.DataType]) -> pa.Table:
+    """Parse CSV bytes with typed columns; on failure, name the first bad line and why.
+
+    The fast path is pyarrow's parser. Only a file it rejects is re-read line by line, to turn
+    pyarrow's row-less message into one that names the line and the rule.
+    """
+    options = pcsv.ConvertOptions(column_types=types, strings_can_be_null=False)
+    try:
+        return pcsv.read_csv(io.BytesIO(data), convert_options=options)
+    except pa.ArrowInvalid as err:
+        _locate(raw, data, types)
+        raise RawFileError(raw.name, "csv", str(err).splitlines()[0]) from None
+
+
+def _locate(raw: RawFile, data: bytes, types: dict[str, pa.DataType]) -> None:
+    rows = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    header = [h.strip() for h in next(rows)]
+    for number, row in enumerate(rows, start=2):
+        if not row:
+            continue
+        if len(row) != len(header):
+            raise RawFileError(
+                raw.name, "field_count", f"expected {len(header)} fields, got {len(row)}", number
+            )
+        for name, value in zip(header, row, strict=True):
+            parse = _PARSERS.get(types.get(name))
+            if parse is None or value.strip() == "":
+                continue
+            try:
+                parse(value.strip())
+            except ValueError:
+                rule = "date" if types[name] in (pa.date32(), pa.timestamp("us")) else "number"
+                raise RawFileError(raw.name, rule, f"{name} {value!r} does not parse as {types[name]}", number) from None

@@ -1,0 +1,149 @@
+"""The canonical schemas every reader produces, and the structural rules every file must pass.
+
+Structural rules reject what cannot be stored unambiguously (wrong types, missing keys, duplicate
+keys, a bar whose high is below its low). Judging values (spikes, stale prices, gaps) is left to
+the data-quality checks: real vendor data is messy and is taken as it is.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+BARS = pa.schema(
+    [
+        pa.field("market_id", pa.string(), nullable=False),
+        pa.field("contract_id", pa.string(), nullable=False),
+        pa.field("delivery_month", pa.int32(), nullable=False),  # YYYYMM
+        pa.field("trade_date", pa.date32(), nullable=False),
+        pa.field("observed_at", pa.timestamp("us"), nullable=False),  # source timestamp, naive
+        pa.field("role", pa.string()),  # PRICE / FORWARD / CARRY for multiple-price sources
+        pa.field("open", pa.float64()),
+        pa.field("high", pa.float64()),
+        pa.field("low", pa.float64()),
+        pa.field("close", pa.float64()),
+        pa.field("volume", pa.float64()),
+        pa.field("open_interest", pa.float64()),
+        pa.field("source_file", pa.string(), nullable=False),
+        pa.field("year", pa.int32(), nullable=False),  # partition column
+    ]
+)
+
+CONTRACTS = pa.schema(
+    [
+        pa.field("market_id", pa.string(), nullable=False),
+        pa.field("contract_id", pa.string(), nullable=False),
+        pa.field("delivery_month", pa.int32(), nullable=False),
+        pa.field("first_trade_date", pa.date32()),
+        pa.field("expiry_date", pa.date32(), nullable=False),
+        pa.field("first_notice_date", pa.date32()),
+        pa.field("source_file", pa.string(), nullable=False),
+    ]
+)
+
+ROLL_CALENDARS = pa.schema(
+    [
+        pa.field("market_id", pa.string(), nullable=False),
+        pa.field("roll_at", pa.timestamp("us"), nullable=False),
+        pa.field("current_contract", pa.string(), nullable=False),
+        pa.field("next_contract", pa.string(), nullable=False),
+        pa.field("carry_contract", pa.string()),
+        pa.field("source_file", pa.string(), nullable=False),
+    ]
+)
+
+INSTRUMENTS = pa.schema(
+    [
+        pa.field("market_id", pa.string(), nullable=False),
+        pa.field("description", pa.string()),
+        pa.field("point_value", pa.float64()),
+        pa.field("currency", pa.string()),
+        pa.field("asset_class", pa.string()),
+        pa.field("slippage", pa.float64()),
+        pa.field("commission_per_block", pa.float64()),
+        pa.field("commission_pct", pa.float64()),
+        pa.field("commission_per_trade", pa.float64()),
+        pa.field("hold_cycle", pa.string()),
+        pa.field("priced_cycle", pa.string()),
+        pa.field("roll_offset_days", pa.int32()),
+        pa.field("carry_offset", pa.int32()),
+        pa.field("expiry_offset", pa.int32()),
+        pa.field("source_file", pa.string(), nullable=False),
+    ]
+)
+
+
+class TableSpec:
+    """A lake table: its schema, key, partition columns."""
+
+    def __init__(self, name: str, schema: pa.Schema, key: tuple[str, ...], partition_by: tuple[str, ...]):
+        self.name, self.schema, self.key, self.partition_by = name, schema, key, partition_by
+
+
+TABLES: dict[str, TableSpec] = {
+    t.name: t
+    for t in (
+        TableSpec("bars", BARS, ("market_id", "contract_id", "observed_at", "role"), ("market_id", "year")),
+        TableSpec("contracts", CONTRACTS, ("contract_id",), ("market_id",)),
+        TableSpec("roll_calendars", ROLL_CALENDARS, ("market_id", "roll_at"), ("market_id",)),
+        TableSpec("instruments", INSTRUMENTS, ("market_id",), ()),
+    )
+}
+
+
+class RawFileError(ValueError):
+    """A raw file broke a rule. ``str()`` is the one line a user sees."""
+
+    def __init__(self, file: str, rule: str, message: str, line: int | None = None):
+        super().__init__(message)
+        self.file, self.rule, self.message, self.line = file, rule, message, line
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: [{self.rule}] {self.message}"
+
+
+def first_true(mask: pa.Array | pa.ChunkedArray) -> int | None:
+    """Index of the first true value of a boolean mask (nulls count as false), or None."""
+    mask = pc.fill_null(mask, False)
+    if not pc.any(mask).as_py():
+        return None
+    return pc.index(mask, True).as_py()
+
+
+def conform(table: pa.Table, spec: TableSpec, file: str, line_of=lambda i: i + 2) -> pa.Table:
+    """Check a reader's output against the table's schema and structural rules.
+
+    ``line_of`` maps a row index to the line of the raw file it came from (default: a CSV with
+    one header line), so an error names the line a user can open.
+    """
+    if table.num_rows == 0:
+        raise RawFileError(file, "not_empty", "no data rows")
+    table = table.select(spec.schema.names).cast(spec.schema)
+    for field in spec.schema:
+        if not field.nullable and (bad := first_true(pc.is_null(table[field.name]))) is not None:
+            raise RawFileError(file, "not_null", f"{field.name} is missing", line_of(bad))
+    if spec.name == "bars":
+        bad = first_true(pc.less(table["high"], table["low"]))
+        if bad is not None:
+            high, low = table["high"][bad].as_py(), table["low"][bad].as_py()
+            raise RawFileError(file, "high_ge_low", f"high {high} is below low {low}", line_of(bad))
+    _check_unique(table, spec, file, line_of)
+    return table
+
+
+def _check_unique(table: pa.Table, spec: TableSpec, file: str, line_of) -> None:
+    keys = table.select(list(spec.key))
+    counts = keys.group_by(list(spec.key), use_threads=False).aggregate([([], "count_all")])
+    if counts.num_rows == table.num_rows:
+        return
+    dup = counts.filter(pc.greater(counts["count_all"], 1)).slice(0, 1).to_pylist()[0]
+    mask = None
+    for k in spec.key:
+        eq = pc.is_null(table[k]) if dup[k] is None else pc.equal(table[k], dup[k])
+        mask = eq if mask is None else pc.and_(mask, eq)
+    rows = pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()
+    shown = ", ".join(f"{k}={dup[k]}" for k in spec.key if dup[k] is not None)
+    raise RawFileError(
+        file, "unique_key", f"duplicate {shown} (also line {line_of(rows[0])})", line_of(rows[1])
+    )

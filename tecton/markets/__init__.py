@@ -1,0 +1,14 @@
+"""Market metadata, exchange calendars and contract expiries."""
+
+from tecton.markets.calendar import MONTH_CODES, rule_date, trading_days
+from tecton.markets.metadata import MarketSpec, contract_months, market_specs, markets_csv
+
+__all__ = [
+    "MONTH_CODES",
+    "MarketSpec",
+    "contract_months",
+    "market_specs",
+    "markets_csv",
+    "rule_date",
+    "trading_days",
+]
