@@ -56,19 +56,41 @@ INSTRUMENTS = pa.schema(
     [
         pa.field("market_id", pa.string(), nullable=False),
         pa.field("description", pa.string()),
-        pa.field("point_value", pa.float64()),
+        pa.field("point_value", pa.float64()),  # value of one price point, in `currency`
         pa.field("currency", pa.string()),
         pa.field("asset_class", pa.string()),
-        pa.field("slippage", pa.float64()),
+        pa.field("slippage", pa.float64()),  # price points
         pa.field("commission_per_block", pa.float64()),
         pa.field("commission_pct", pa.float64()),
         pa.field("commission_per_trade", pa.float64()),
-        pa.field("hold_cycle", pa.string()),
-        pa.field("priced_cycle", pa.string()),
-        pa.field("roll_offset_days", pa.int32()),
-        pa.field("carry_offset", pa.int32()),
-        pa.field("expiry_offset", pa.int32()),
         pa.field("source_file", pa.string(), nullable=False),
+    ]
+)
+
+# How a market rolls (pysystemtrade's rollconfig.csv): month-letter cycles, offsets in days.
+ROLL_CONFIGS = pa.schema(
+    [
+        pa.field("market_id", pa.string(), nullable=False),
+        pa.field("hold_cycle", pa.string()),  # months held, e.g. HMUZ
+        pa.field("priced_cycle", pa.string()),  # months with prices
+        pa.field("roll_offset_days", pa.int32()),  # days from expiry to roll (negative: before)
+        pa.field("carry_offset", pa.int32()),  # -1: carry is the earlier priced contract, +1: later
+        pa.field("expiry_offset", pa.int32()),  # approx. expiry: 1st of the contract month + days
+        pa.field("source_file", pa.string(), nullable=False),
+    ]
+)
+
+# Daily spot FX: `price` is units of `quote_currency` per one unit of `currency`.
+FX_PRICES = pa.schema(
+    [
+        pa.field("pair", pa.string(), nullable=False),  # e.g. AUDUSD
+        pa.field("currency", pa.string(), nullable=False),  # e.g. AUD
+        pa.field("quote_currency", pa.string(), nullable=False),  # e.g. USD
+        pa.field("trade_date", pa.date32(), nullable=False),
+        pa.field("observed_at", pa.timestamp("us"), nullable=False),  # source timestamp, naive
+        pa.field("price", pa.float64()),
+        pa.field("source_file", pa.string(), nullable=False),
+        pa.field("year", pa.int32(), nullable=False),  # partition column
     ]
 )
 
@@ -76,17 +98,23 @@ INSTRUMENTS = pa.schema(
 class TableSpec:
     """A lake table: its schema, key, partition columns."""
 
-    def __init__(self, name: str, schema: pa.Schema, key: tuple[str, ...], partition_by: tuple[str, ...]):
+    def __init__(
+        self, name: str, schema: pa.Schema, key: tuple[str, ...], partition_by: tuple[str, ...]
+    ):
         self.name, self.schema, self.key, self.partition_by = name, schema, key, partition_by
 
 
 TABLES: dict[str, TableSpec] = {
     t.name: t
     for t in (
-        TableSpec("bars", BARS, ("market_id", "contract_id", "observed_at", "role"), ("market_id", "year")),
+        TableSpec(
+            "bars", BARS, ("market_id", "contract_id", "observed_at", "role"), ("market_id", "year")
+        ),
         TableSpec("contracts", CONTRACTS, ("contract_id",), ("market_id",)),
         TableSpec("roll_calendars", ROLL_CALENDARS, ("market_id", "roll_at"), ("market_id",)),
         TableSpec("instruments", INSTRUMENTS, ("market_id",), ()),
+        TableSpec("roll_configs", ROLL_CONFIGS, ("market_id",), ()),
+        TableSpec("fx_prices", FX_PRICES, ("pair", "observed_at"), ("pair", "year")),
     )
 }
 
@@ -119,10 +147,12 @@ def conform(table: pa.Table, spec: TableSpec, file: str, line_of=lambda i: i + 2
     """
     if table.num_rows == 0:
         raise RawFileError(file, "not_empty", "no data rows")
-    table = table.select(spec.schema.names).cast(spec.schema)
+    loose = pa.schema([f.with_nullable(True) for f in spec.schema])
+    table = table.select(spec.schema.names).cast(loose)
     for field in spec.schema:
         if not field.nullable and (bad := first_true(pc.is_null(table[field.name]))) is not None:
             raise RawFileError(file, "not_null", f"{field.name} is missing", line_of(bad))
+    table = table.cast(spec.schema)
     if spec.name == "bars":
         bad = first_true(pc.less(table["high"], table["low"]))
         if bad is not None:
@@ -133,17 +163,22 @@ def conform(table: pa.Table, spec: TableSpec, file: str, line_of=lambda i: i + 2
 
 
 def _check_unique(table: pa.Table, spec: TableSpec, file: str, line_of) -> None:
-    keys = table.select(list(spec.key))
-    counts = keys.group_by(list(spec.key), use_threads=False).aggregate([([], "count_all")])
+    check_unique(table, spec.key, file, line_of)
+
+
+def check_unique(table: pa.Table, key: tuple[str, ...], file: str, line_of=lambda i: i + 2) -> None:
+    """Raise ``unique_key`` naming the second line whose ``key`` repeats an earlier one."""
+    keys = table.select(list(key))
+    counts = keys.group_by(list(key), use_threads=False).aggregate([([], "count_all")])
     if counts.num_rows == table.num_rows:
         return
     dup = counts.filter(pc.greater(counts["count_all"], 1)).slice(0, 1).to_pylist()[0]
     mask = None
-    for k in spec.key:
+    for k in key:
         eq = pc.is_null(table[k]) if dup[k] is None else pc.equal(table[k], dup[k])
         mask = eq if mask is None else pc.and_(mask, eq)
     rows = pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()
-    shown = ", ".join(f"{k}={dup[k]}" for k in spec.key if dup[k] is not None)
+    shown = ", ".join(f"{k}={dup[k]}" for k in key if dup[k] is not None)
     raise RawFileError(
         file, "unique_key", f"duplicate {shown} (also line {line_of(rows[0])})", line_of(rows[1])
     )

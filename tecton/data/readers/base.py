@@ -51,11 +51,13 @@ def check_header(raw: RawFile, data: bytes, expected: list[str], optional: tuple
     return header
 
 
+# how the line-by-line diagnosis parses a typed column, and what it calls the type
 _PARSERS = {
-    pa.float64(): float,
-    pa.int64(): int,
-    pa.date32(): dt.date.fromisoformat,
-    pa.timestamp("us"): dt.datetime.fromisoformat,
+    pa.float64(): (float, "number"),
+    pa.int64(): (int, "whole number"),
+    pa.int32(): (int, "whole number"),
+    pa.date32(): (dt.date.fromisoformat, "date (YYYY-MM-DD)"),
+    pa.timestamp("us"): (dt.datetime.fromisoformat, "timestamp (YYYY-MM-DD HH:MM:SS)"),
 }
 
 
@@ -84,11 +86,11 @@ def _locate(raw: RawFile, data: bytes, types: dict[str, pa.DataType]) -> None:
                 raw.name, "field_count", f"expected {len(header)} fields, got {len(row)}", number
             )
         for name, value in zip(header, row, strict=True):
-            parse = _PARSERS.get(types.get(name))
-            if parse is None or value.strip() == "":
+            if name not in types or types[name] not in _PARSERS or value.strip() == "":
                 continue
+            parse, kind = _PARSERS[types[name]]
             try:
                 parse(value.strip())
             except ValueError:
-                rule = "date" if types[name] in (pa.date32(), pa.timestamp("us")) else "number"
-                raise RawFileError(raw.name, rule, f"{name} {value!r} does not parse as {types[name]}", number) from None
+                rule = "date" if "date" in kind or "timestamp" in kind else "number"
+                raise RawFileError(raw.name, rule, f"{name} {value!r} is not a {kind}", number) from None

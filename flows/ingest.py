@@ -1,0 +1,71 @@
+"""Flow ``ingest``: land a source's raw files in the lake (plan -> stage batches -> commit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+
+import flows  # noqa: F401  (Prefect settings before prefect is imported)
+from tecton import lake as lk
+from tecton.config import home
+from tecton.dal.storage import Storage
+from tecton.progress import bar
+
+
+def _lake(root: str | None) -> lk.Lake:
+    return lk.Lake(Storage(root) if root else Storage.default())
+
+
+@task(cache_policy=NONE)
+def plan_files(source: str, format: str, lake: str | None) -> lk.Plan:
+    return lk.plan(Path(source), format, _lake(lake))
+
+
+@task(cache_policy=NONE)
+def stage_batch(batch: list, format: str, lake: str | None) -> lk.ingest.Staged:
+    return lk.stage(batch, format, _lake(lake))
+
+
+@task(cache_policy=NONE, retries=2, retry_delay_seconds=2)
+def commit_batches(plan: lk.Plan, staged: list, lake: str | None) -> lk.IngestReport:
+    # safe to retry: every write replaces its own files' rows, so a rerun cannot duplicate
+    return lk.commit(plan, staged, _lake(lake))
+
+
+@flow(name="ingest")
+def ingest(
+    source: str | None = None,
+    format: str = "vendor-csv",
+    lake: str | None = None,
+    batch_size: int = 200,
+) -> lk.IngestReport:
+    """Land the new and revised raw files under ``source`` (format ``vendor-csv`` or ``pysystemtrade``).
+
+    ``source`` defaults to ``$TECTON_HOME/incoming`` on the machine that runs the flow (the scheduled
+    deployment in ``prefect.yaml`` relies on this, so it carries no machine-specific path).
+
+    ``lake`` is a path or ``s3://`` URL (default: ``$TECTON_LAKE`` or ``$TECTON_HOME/lake``).
+    Files that break a rule are archived and logged as rejected; the rest of the batch lands.
+    """
+    if source is None:  # the scheduled run's drop folder: empty on a fresh data home, not an error
+        incoming = home() / "incoming"
+        incoming.mkdir(exist_ok=True)
+        source = str(incoming)
+    plan = plan_files(source, format, lake)
+    batches = plan.batches(batch_size)
+    staged = []
+    with bar("reading files", len(plan.candidates)) as advance:
+        for future in [stage_batch.submit(b, format, lake) for b in batches]:
+            staged.append(future.result())
+            advance(len(staged[-1].outcomes))
+    report = commit_batches(plan, staged, lake)
+    logger = get_run_logger()
+    logger.info(
+        "landed %d files (%d rows), %d unchanged, %d rejected; versions %s",
+        len(report.landed), report.rows, len(report.unchanged), len(report.rejected), report.versions,
+    )
+    for outcome in report.rejected:
+        logger.warning("set aside %s", outcome.error)
+    return report

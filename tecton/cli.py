@@ -1,0 +1,198 @@
+"""The ``tecton`` command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from tecton import config
+from tecton.progress import displayed
+
+app = typer.Typer(
+    help="tecton: checked market data, marts, models and backtests.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+lake_app = typer.Typer(help="Inspect and maintain the lake.", no_args_is_help=True)
+app.add_typer(lake_app, name="lake")
+console = Console()
+err = Console(stderr=True)
+
+# Errors a user can cause and fix: shown as one line, never a traceback.
+USER_ERRORS = (ValueError, FileNotFoundError, KeyError, PermissionError)
+
+
+def _quiet_prefect() -> None:
+    """Keep Prefect's run chatter and its shutdown noise off the terminal (progress bars say it)."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
+    for name in ("prefect.server", "prefect.server.services.task_run_recorder", "prefect._internal"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _markets(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [m.strip().upper() for v in values for m in v.split(",") if m.strip()]
+
+
+MarketsOpt = Annotated[list[str] | None, typer.Option("--markets", "-m", help="Market ids (repeat or comma-separate); default: all.")]
+StartOpt = Annotated[str, typer.Option(help="First date, YYYY-MM-DD.")]
+EndOpt = Annotated[str, typer.Option(help="Last date, YYYY-MM-DD.")]
+SeedOpt = Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")]
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Folder to write the vendor CSVs into.")],
+    markets: MarketsOpt = None,
+    start: StartOpt = "2000-01-01",
+    end: EndOpt = "2024-12-31",
+    seed: SeedOpt = 42,
+    defects: Annotated[int, typer.Option(help="Inject this many defects of each kind (spikes, gaps, duplicates, stale, bad OHLC).")] = 0,
+) -> None:
+    """Write a deterministic synthetic futures universe as vendor CSVs (one file per contract)."""
+    summary = _generate(out, _markets(markets), _date(start), _date(end), seed, defects)
+    console.print(f"wrote {summary.files:,} files ({summary.contracts:,} contracts, {summary.rows:,} bars) to {out}")
+
+
+def _generate(out, markets, start, end, seed, defects):
+    from tecton.data.synthetic import generate as gen
+    from tecton.markets import market_specs
+
+    total = len(markets or market_specs())
+    try:
+        with displayed(console) as progress:
+            task = progress.add_task("generating markets", total=total)
+            return gen(out, markets, start, end, seed=seed, defects=defects, progress=lambda n=1: progress.advance(task, n))
+    except USER_ERRORS as e:
+        _fail(str(e))
+
+
+@app.command()
+def ingest(
+    source: Annotated[Path, typer.Argument(help="A raw file or a folder of them.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="vendor-csv or pysystemtrade.")] = "vendor-csv",
+    lake: Annotated[str | None, typer.Option(help="Lake root: a path or s3:// URL (default $TECTON_LAKE or $TECTON_HOME/lake).")] = None,
+) -> None:
+    """Land new and revised raw files in the lake; bad files are set aside with a reason."""
+    report = _ingest(source, format, lake)
+    _print_report(report)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+def _ingest(source: Path, fmt: str, lake: str | None):
+    from tecton.data.readers import reader
+
+    try:
+        reader(fmt)
+        if not source.exists():
+            raise FileNotFoundError(f"{source} does not exist")
+    except USER_ERRORS as e:
+        _fail(str(e))
+    _quiet_prefect()
+    from flows.ingest import ingest as ingest_flow
+
+    with displayed(console):
+        return ingest_flow(str(source), fmt, lake)
+
+
+def _print_report(report) -> None:
+    table = Table(title=f"ingest into {report.lake}", title_justify="left")
+    for col in ("files landed", "unchanged", "rejected", "rows", "table versions"):
+        table.add_column(col, justify="right" if col != "table versions" else "left")
+    versions = ", ".join(f"{k} v{v}" for k, v in report.versions.items()) or "-"
+    table.add_row(f"{len(report.landed):,}", f"{len(report.unchanged):,}", f"{len(report.rejected):,}", f"{report.rows:,}", versions)
+    console.print(table)
+    for outcome in report.rejected:
+        err.print(f"[yellow]set aside[/yellow] {escape(str(outcome.error))}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def demo(
+    markets: MarketsOpt = None,
+    start: StartOpt = "2000-01-01",
+    end: EndOpt = "2024-12-31",
+    seed: SeedOpt = 42,
+) -> None:
+    """Run the whole platform on the embedded synthetic market (no download, no service)."""
+    home = config.home()
+    console.print(f"[bold]tecton demo[/bold]  data home: {home}  (set TECTON_HOME to move it)")
+    raw = home / "incoming" / "synthetic"
+    _generate(raw, _markets(markets), _date(start), _date(end), seed, 0)
+    report = _ingest(raw, "vendor-csv", None)
+    _print_report(report)
+    _print_lake(report.lake)
+
+
+def _print_lake(root: str) -> None:
+    from tecton.dal.storage import Storage
+    from tecton.lake import Lake
+    from tecton.lake.summary import bars_by_market, tables
+
+    lake = Lake(Storage(root))
+    markets = Table(title="bars by market", title_justify="left")
+    for col in ("market", "contracts", "bars", "first", "last"):
+        markets.add_column(col, justify="left" if col == "market" else "right")
+    for r in bars_by_market(lake):
+        markets.add_row(r["market_id"], f"{r['contracts']:,}", f"{r['bars']:,}", str(r["first"]), str(r["last"]))
+    console.print(markets)
+    summary = Table(title=f"lake at {root}", title_justify="left")
+    for col in ("table", "version", "rows", "files"):
+        summary.add_column(col, justify="left" if col == "table" else "right")
+    for r in tables(lake):
+        summary.add_row(r["table"], str(r["version"]), f"{r['rows']:,}", f"{r['files']:,}")
+    console.print(summary)
+
+
+@lake_app.command("info")
+def lake_info(lake: Annotated[str | None, typer.Option(help="Lake root (default $TECTON_LAKE or $TECTON_HOME/lake).")] = None) -> None:
+    """Tables, versions and bars per market."""
+    _print_lake(lake or config.lake_uri())
+
+
+@lake_app.command("vacuum")
+def lake_vacuum(
+    lake: Annotated[str | None, typer.Option(help="Lake root.")] = None,
+    min_age_hours: Annotated[int, typer.Option(help="Only remove orphans older than this (protects writes in flight).")] = 1,
+) -> None:
+    """Remove data files no table version refers to (left by a killed write); history is kept."""
+    from tecton.dal.storage import Storage
+    from tecton.lake import Lake
+
+    removed = Lake(Storage(lake) if lake else None).remove_orphans(dt.timedelta(hours=min_age_hours))
+    console.print(f"removed {len(removed)} orphaned file(s)")
+    for path in removed:
+        console.print(f"  {path}", highlight=False)
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m tecton.cli`
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Landing raw files in the lake, in three steps the ``ingest`` flow orchestrates.
+
+1. ``plan``: find the source's files, hash them, and keep those not landed before (a file whose
+   content was already landed under its name is a no-op).
+2. ``stage``: archive each file (never deleted) and read it through its format's reader; a file
+   that breaks a rule is set aside with a one-line reason, the rest of the batch goes on.
+3. ``commit``: one atomic Delta commit per table for everything staged, then the ingest log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tecton.data.readers import RawFile, reader
+from tecton.data.schema import TABLES, RawFileError
+from tecton.lake.archive import archive, sha256
+from tecton.lake.log import INGEST_LOG, latest_hashes
+from tecton.lake.tables import Lake
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A raw file to land: new, or a revision of one landed before."""
+
+    raw: RawFile
+    source_file: str
+    sha256: str
+    revises: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    fmt: str
+    candidates: list[Candidate]
+    unchanged: list[str]
+
+    def batches(self, size: int) -> list[list[Candidate]]:
+        return [self.candidates[i : i + size] for i in range(0, len(self.candidates), size)]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file."""
+
+    source_file: str
+    table_name: str
+    sha256: str
+    archived_as: str
+    rows: int = 0
+    partitions: tuple[str, ...] = ()
+    error: RawFileError | None = None
+
+
+@dataclass
+class Staged:
+    tables: dict[str, list[pa.Table]] = field(default_factory=lambda: defaultdict(list))
+    outcomes: list[tuple[Candidate, Outcome]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    run_id: str
+    lake: str
+    fmt: str
+    landed: list[Outcome]
+    rejected: list[Outcome]
+    unchanged: list[str]
+    versions: dict[str, int]
+
+    @property
+    def rows(self) -> int:
+        return sum(o.rows for o in self.landed)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+def plan(source: Path, fmt: str, lake: Lake) -> Plan:
+    """The files under ``source`` that are new or changed since they were last landed."""
+    source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(f"source {source} does not exist")
+    landed = latest_hashes(lake.read(INGEST_LOG.name) if lake.exists(INGEST_LOG.name) else None)
+    candidates, unchanged = [], []
+    for raw in reader(fmt).discover(source):
+        source_file = f"{fmt}/{raw.name}"
+        digest = sha256(raw.path.read_bytes())
+        if landed.get(source_file) == digest:
+            unchanged.append(source_file)
+        else:
+            candidates.append(Candidate(raw, source_file, digest, source_file in landed))
+    return Plan(fmt, candidates, unchanged)
+
+
+def stage(batch: list[Candidate], fmt: str, lake: Lake) -> Staged:
+    """Archive and read a batch of files; bad files become rejected outcomes, not exceptions."""
+    read = reader(fmt).read
+    staged = Staged()
+    for candidate in batch:
+        data = candidate.raw.path.read_bytes()
+        digest = sha256(data)  # the file may have changed since it was planned: archive what we read
+        archived = archive(lake.storage, candidate.source_file, data, digest)
+        outcome = Outcome(candidate.source_file, candidate.raw.table, digest, archived)
+        try:
+            table = read(candidate.raw, data)
+        except RawFileError as err:
+            outcome = _rejected(outcome, err)
+        except Exception as err:  # a reader bug must not sink the batch: set the file aside
+            outcome = _rejected(outcome, RawFileError(candidate.raw.name, "reader", f"{type(err).__name__}: {err}"))
+        else:
+            staged.tables[candidate.raw.table].append(table)
+            outcome = Outcome(**{**outcome.__dict__, "rows": table.num_rows, "partitions": _partitions(table)})
+        staged.outcomes.append((candidate, outcome))
+    return staged
+
+
+def _rejected(outcome: Outcome, err: RawFileError) -> Outcome:
+    return Outcome(**{**outcome.__dict__, "error": err})
+
+
+def _partitions(table: pa.Table) -> tuple[str, ...]:
+    if "market_id" not in table.column_names:
+        return ()
+    cols = [c for c in ("market_id", "year") if c in table.column_names]
+    keys = table.select(cols).group_by(cols, use_threads=False).aggregate([])
+    parts = keys.column(0) if len(cols) == 1 else pc.binary_join_element_wise(keys[0], pc.cast(keys[1], pa.string()), "/")
+    return tuple(sorted(parts.to_pylist()))
+
+
+def commit(plan: Plan, staged: list[Staged], lake: Lake) -> IngestReport:
+    """One commit per table for every landed file, then one commit of the ingest log."""
+    run_id = uuid.uuid4().hex[:12]
+    outcomes = [pair for s in staged for pair in s.outcomes]
+    versions = {}
+    for name in sorted({n for s in staged for n in s.tables}):
+        data = pa.concat_tables([t for s in staged for t in s.tables[name]])
+        revised = [c.source_file for c, o in outcomes if c.revises and o.error is None and o.table_name == name]
+        versions[name] = lake.write(TABLES[name], data, revised=revised)
+    if outcomes:
+        lake.append(INGEST_LOG, _log_rows(run_id, outcomes, versions))
+    landed = [o for _, o in outcomes if o.error is None]
+    rejected = [o for _, o in outcomes if o.error is not None]
+    return IngestReport(run_id, lake.storage.root, plan.fmt, landed, rejected, plan.unchanged, versions)
+
+
+def _log_rows(run_id: str, outcomes: list[tuple[Candidate, Outcome]], versions: dict[str, int]) -> pa.Table:
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {
+            "run_id": run_id,
+            "source_file": o.source_file,
+            "sha256": o.sha256,
+            "table_name": o.table_name,
+            "status": "rejected" if o.error else "ingested",
+            "rows": o.rows,
+            "partitions": list(o.partitions),
+            "table_version": None if o.error else versions.get(o.table_name),
+            "archived_as": o.archived_as,
+            "rule": o.error.rule if o.error else None,
+            "line": o.error.line if o.error else None,
+            "error": str(o.error) if o.error else None,
+            "ingested_at": now,
+        }
+        for _, o in outcomes
+    ]
+    return pa.Table.from_pylist(rows, schema=INGEST_LOG.schema)

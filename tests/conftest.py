@@ -1,0 +1,35 @@
+"""Shared fixtures. Every test gets its own data home, so none touches the user's ~/.tecton."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Prefect keeps its state under one temporary home for the whole session (set before any import).
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="tecton-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_UI_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data" / "pysystemtrade"
+
+
+@pytest.fixture(autouse=True)
+def tecton_home(tmp_path, monkeypatch) -> Path:
+    """A fresh ``TECTON_HOME`` (and default lake) for each test."""
+    home = tmp_path / "tecton-home"
+    monkeypatch.setenv("TECTON_HOME", str(home))
+    monkeypatch.delenv("TECTON_LAKE", raising=False)
+    return home
+
+
+@pytest.fixture
+def peer_data() -> Path:
+    """The pysystemtrade data in ../shared/data (skip with a reason where it is absent)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"peer data not found at {SHARED_DATA} (it ships beside the repo in ../shared)")
+    return SHARED_DATA
