@@ -122,4 +122,15 @@ class Lake:
                 full=True,
                 keep_versions=list(range(table.version() + 1)),
             )
+        return removed + self._remove_partial_archives(min_age)
+
+    def _remove_partial_archives(self, min_age: dt.timedelta) -> list[str]:
+        """Raw files whose copy into the archive was cut short (``*.partial``)."""
+        fs, cutoff = self.storage.fs, dt.datetime.now(dt.UTC) - min_age
+        removed = []
+        for path in fs.glob(self.storage.uri("raw", "**", "*.partial")):
+            modified = fs.modified(path)
+            if (modified if modified.tzinfo else modified.replace(tzinfo=dt.UTC)) <= cutoff:
+                fs.rm(path)
+                removed.append(path)
         return removed

@@ -1,0 +1,149 @@
+"""Generate the synthetic universe and write it as vendor CSVs (see ``readers.vendor_csv``)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pcsv
+
+from tecton.data.synthetic.curve import ContractBars, market_contracts
+from tecton.data.synthetic.defects import KINDS, Defect, inject
+from tecton.data.synthetic.prices import GRID, factors, market_path
+from tecton.markets import market_specs
+
+BAR_COLUMNS = ("date", "open", "high", "low", "close", "volume", "open_interest")
+CONTRACT_COLUMNS = (
+    "market_id", "contract_id", "delivery_month", "first_trade_date", "expiry_date", "first_notice_date",
+)  # fmt: skip
+DEFECT_COLUMNS = ("kind", "market_id", "contract_id", "file", "first_date", "last_date")
+DEFECTS_FILE = "_defects.csv"
+CONTRACTS_FILE = "contracts.csv"
+
+
+@dataclass(frozen=True)
+class GenerateSummary:
+    """What ``generate`` wrote."""
+
+    markets: tuple[str, ...]
+    contracts: int
+    rows: int
+    files: int
+    defects: int
+    out: Path
+
+
+def generate(
+    out: Path,
+    markets: Sequence[str] | None = None,
+    start: dt.date = dt.date(2000, 1, 1),
+    end: dt.date = dt.date(2024, 12, 31),
+    seed: int = 42,
+    defects: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> GenerateSummary:
+    """Write a synthetic futures universe as per-contract vendor CSVs.
+
+    Parameters
+    ----------
+    out : Path
+        Folder to write ``<MARKET>_<YYYYMM>.csv`` files, ``contracts.csv`` and (with defects)
+        ``_defects.csv`` into. Created if missing.
+    markets : sequence of str, optional
+        Market ids from the metadata; all markets when omitted.
+    start, end : date
+        Inclusive window of bar dates.
+    seed : int
+        Same seed and arguments give byte-identical files; each market depends only on
+        ``(seed, market_id)``, so a subset equals the same markets of a larger run.
+    defects : int
+        Number of defects of each kind (see ``defects.KINDS``) to inject; 0 writes clean data.
+    progress : callable, optional
+        Called with the number of markets finished so far.
+
+    Returns
+    -------
+    GenerateSummary
+    """
+    specs = market_specs()
+    ids = list(specs) if markets is None else list(dict.fromkeys(markets))
+    if unknown := [m for m in ids if m not in specs]:
+        raise ValueError(f"unknown market(s) {', '.join(unknown)}; valid: {', '.join(specs)}")
+    if not ids:
+        raise ValueError(f"no markets given; valid: {', '.join(specs)}")
+    if start > end:
+        raise ValueError(f"start {start} is after end {end}")
+    if np.datetime64(start, "D") < GRID[0] or np.datetime64(end, "D") > GRID[-1] - 800:
+        raise ValueError(f"window must lie within {GRID[0]} .. {GRID[-1] - 800}")
+    classes = tuple(sorted({s.asset_class for s in specs.values()}))
+    subs = tuple(sorted({f"{s.asset_class}/{s.sub_class}" for s in specs.values()}))
+    f = factors(seed, classes, subs)
+    contracts: list[ContractBars] = []
+    for done, market_id in enumerate(ids, start=1):
+        spec = specs[market_id]
+        contracts += market_contracts(spec, seed, market_path(spec, seed, f), start, end)
+        if progress is not None:
+            progress(done)
+    contracts, log = inject(contracts, defects, seed)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = sum(_write_bars(out, bars) for bars in contracts)
+    _write_contracts(out / CONTRACTS_FILE, contracts)
+    if log:
+        _write_defects(out / DEFECTS_FILE, log)
+    return GenerateSummary(tuple(ids), len(contracts), rows, len(contracts) + 1, len(log), out)
+
+
+def _write_bars(out: Path, bars: ContractBars) -> int:
+    table = pa.table(
+        {
+            "date": pa.array(bars.dates, pa.date32()),
+            "open": bars.open,
+            "high": bars.high,
+            "low": bars.low,
+            "close": bars.close,
+            "volume": bars.volume,
+            "open_interest": bars.open_interest,
+        }
+    )
+    buf = io.BytesIO()
+    buf.write((",".join(BAR_COLUMNS) + "\n").encode())
+    pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False, quoting_style="none"))
+    (out / f"{bars.contract_id}.csv").write_bytes(buf.getvalue())
+    return len(bars)
+
+
+def _write_contracts(path: Path, contracts: list[ContractBars]) -> None:
+    rows = sorted(
+        (
+            b.market_id, b.contract_id, b.delivery_month, str(b.dates.min()),
+            b.expiry.isoformat(), b.first_notice.isoformat() if b.first_notice else "",
+        )
+        for b in contracts
+    )  # fmt: skip
+    _write_rows(path, CONTRACT_COLUMNS, rows)
+
+
+def _write_defects(path: Path, log: list[Defect]) -> None:
+    rows = [
+        (d.kind, d.market_id, d.contract_id, d.file, str(d.first_date), str(d.last_date))
+        for d in log
+    ]
+    _write_rows(path, DEFECT_COLUMNS, rows)
+
+
+def _write_rows(path: Path, header: Sequence[str], rows) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+__all__ = ["DEFECTS_FILE", "KINDS", "GenerateSummary", "generate"]
