@@ -6,8 +6,8 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.utilities.annotations import quote
 
-import flows  # noqa: F401  (Prefect settings before prefect is imported)
 from tecton import lake as lk
 from tecton.config import home
 from tecton.dal.storage import Storage
@@ -57,14 +57,21 @@ def ingest(
     batches = plan.batches(batch_size)
     staged = []
     with bar("reading files", len(plan.candidates)) as advance:
-        for future in [stage_batch.submit(b, format, lake) for b in batches]:
-            staged.append(future.result())
-            advance(len(staged[-1].outcomes))
-    report = commit_batches(plan, staged, lake)
+        # one batch at a time: parsing holds the GIL, so threads on one machine only contend;
+        # scale-out is a Dask task runner with worker processes
+        for b in batches:
+            staged.append(stage_batch(quote(b), format, lake))
+            advance(len(b))
+    # quote(): hand Prefect the batches as opaque values; walking thousands of files costs seconds
+    report = commit_batches(quote(plan), quote(staged), lake)
     logger = get_run_logger()
     logger.info(
         "landed %d files (%d rows), %d unchanged, %d rejected; versions %s",
-        len(report.landed), report.rows, len(report.unchanged), len(report.rejected), report.versions,
+        len(report.landed),
+        report.rows,
+        len(report.unchanged),
+        len(report.rejected),
+        report.versions,
     )
     for outcome in report.rejected:
         logger.warning("set aside %s", outcome.error)

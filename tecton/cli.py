@@ -87,7 +87,7 @@ def _generate(out, markets, start, end, seed, defects):
     try:
         with displayed(console) as progress:
             task = progress.add_task("generating markets", total=total)
-            return gen(out, markets, start, end, seed=seed, defects=defects, progress=lambda n=1: progress.advance(task, n))
+            return gen(out, markets, start, end, seed=seed, defects=defects, progress=lambda done: progress.update(task, completed=done))
     except USER_ERRORS as e:
         _fail(str(e))
 

@@ -22,6 +22,7 @@ SHARED_DATA = REPO.parent / "shared" / "data" / "pysystemtrade"
 def tecton_home(tmp_path, monkeypatch) -> Path:
     """A fresh ``TECTON_HOME`` (and default lake) for each test."""
     home = tmp_path / "tecton-home"
+    home.mkdir()
     monkeypatch.setenv("TECTON_HOME", str(home))
     monkeypatch.delenv("TECTON_LAKE", raising=False)
     return home

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import fsspec
 
@@ -37,6 +38,17 @@ class Storage:
 
     def uri(self, *parts: str) -> str:
         return "/".join([self.root.rstrip("/"), *parts])
+
+    def put(self, relative: str, data: bytes) -> None:
+        """Write a file whole or not at all (S3 PUTs are atomic; on disk, write then rename)."""
+        if self.is_s3:
+            self.fs.pipe_file(self.uri(relative), data)
+            return
+        path = Path(self.root) / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_bytes(data)
+        os.replace(partial, path)
 
     @cached_property
     def delta_options(self) -> dict[str, str] | None:

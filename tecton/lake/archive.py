@@ -19,12 +19,10 @@ def archive_path(source_file: str, digest: str) -> str:
 
 
 def archive(storage: Storage, source_file: str, data: bytes, digest: str) -> str:
-    """Store the bytes once (a file already archived is not rewritten); return the relative path."""
+    """Store the bytes under their hash; return the path relative to the storage root.
+
+    The name is content-addressed, so writing an archived file again changes nothing.
+    """
     relative = archive_path(source_file, digest)
-    uri = storage.uri(relative)
-    if not storage.fs.exists(uri):
-        tmp = f"{uri}.partial"
-        with storage.fs.open(tmp, "wb") as f:
-            f.write(data)
-        storage.fs.mv(tmp, uri)
+    storage.put(relative, data)
     return relative

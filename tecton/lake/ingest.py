@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from tecton.data.readers import RawFile, reader
 from tecton.data.schema import TABLES, RawFileError
@@ -102,37 +101,35 @@ def plan(source: Path, fmt: str, lake: Lake) -> Plan:
 
 def stage(batch: list[Candidate], fmt: str, lake: Lake) -> Staged:
     """Archive and read a batch of files; bad files become rejected outcomes, not exceptions."""
-    read = reader(fmt).read
-    staged = Staged()
+    files, outcomes = [], []
     for candidate in batch:
         data = candidate.raw.path.read_bytes()
         digest = sha256(data)  # the file may have changed since it was planned: archive what we read
         archived = archive(lake.storage, candidate.source_file, data, digest)
-        outcome = Outcome(candidate.source_file, candidate.raw.table, digest, archived)
-        try:
-            table = read(candidate.raw, data)
-        except RawFileError as err:
-            outcome = _rejected(outcome, err)
-        except Exception as err:  # a reader bug must not sink the batch: set the file aside
-            outcome = _rejected(outcome, RawFileError(candidate.raw.name, "reader", f"{type(err).__name__}: {err}"))
-        else:
-            staged.tables[candidate.raw.table].append(table)
-            outcome = Outcome(**{**outcome.__dict__, "rows": table.num_rows, "partitions": _partitions(table)})
-        staged.outcomes.append((candidate, outcome))
+        files.append((candidate.raw, data))
+        outcomes.append(Outcome(candidate.source_file, candidate.raw.table, digest, archived))
+    read = reader(fmt).read_batch(files)
+    staged = Staged()
+    for name, table in read.tables.items():
+        staged.tables[name].append(table.drop_columns(["_file"]))
+        for index, (rows, partitions) in _per_file(table).items():
+            outcomes[index] = replace(outcomes[index], rows=rows, partitions=partitions)
+    for index, error in read.errors.items():
+        outcomes[index] = replace(outcomes[index], error=error)
+    staged.outcomes = list(zip(batch, outcomes, strict=True))
     return staged
 
 
-def _rejected(outcome: Outcome, err: RawFileError) -> Outcome:
-    return Outcome(**{**outcome.__dict__, "error": err})
-
-
-def _partitions(table: pa.Table) -> tuple[str, ...]:
-    if "market_id" not in table.column_names:
-        return ()
+def _per_file(table: pa.Table) -> dict[int, tuple[int, tuple[str, ...]]]:
+    """Rows and partitions (``market/year``) each file of a batch produced."""
     cols = [c for c in ("market_id", "year") if c in table.column_names]
-    keys = table.select(cols).group_by(cols, use_threads=False).aggregate([])
-    parts = keys.column(0) if len(cols) == 1 else pc.binary_join_element_wise(keys[0], pc.cast(keys[1], pa.string()), "/")
-    return tuple(sorted(parts.to_pylist()))
+    groups = table.select(["_file", *cols]).group_by(["_file", *cols], use_threads=False).aggregate([([], "count_all")])
+    rows, parts = defaultdict(int), defaultdict(list)
+    for r in groups.to_pylist():
+        rows[r["_file"]] += r["count_all"]
+        if cols:
+            parts[r["_file"]].append("/".join(str(r[c]) for c in cols))
+    return {f: (n, tuple(sorted(parts[f]))) for f, n in rows.items()}
 
 
 def commit(plan: Plan, staged: list[Staged], lake: Lake) -> IngestReport:

@@ -1,7 +1,9 @@
 """Readers: one module per vendor format, each turning raw files into the canonical schema.
 
-A reader module has ``NAME``, ``discover(source) -> list[RawFile]`` and
-``read(raw, data=None) -> pyarrow.Table`` (raising ``RawFileError`` with file, line and rule).
+A reader module has ``NAME``, ``discover(source) -> list[RawFile]``,
+``read(raw, data=None) -> pyarrow.Table`` for one file (raising ``RawFileError`` with file, line
+and rule) and ``read_batch([(raw, data), ...]) -> Batch`` for many (valid rows per table, and the
+first error of each bad file), which is what ingest calls.
 """
 
 from types import ModuleType

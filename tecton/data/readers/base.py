@@ -5,13 +5,46 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from tecton.data.schema import RawFileError
+
+
+@dataclass
+class Batch:
+    """What a reader made of a batch of files.
+
+    ``tables``: valid rows per lake table, cast to its schema, plus a ``_file`` column (the
+    file's index in the batch). ``errors``: the first rule each bad file broke, by index.
+    """
+
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    errors: dict[int, RawFileError] = field(default_factory=dict)
+
+
+def read_each(
+    read: Callable[[RawFile, bytes], pa.Table], files: list[tuple[RawFile, bytes]], only: str | None = None
+) -> Batch:
+    """A batch from a reader that reads (and checks) one file at a time (of table ``only``, if given)."""
+    batch, parts = Batch(), defaultdict(list)
+    for index, (raw, data) in enumerate(files):
+        if only is not None and raw.table != only:
+            continue
+        try:
+            table = read(raw, data)
+        except RawFileError as err:
+            batch.errors[index] = err
+            continue
+        parts[raw.table].append(table.append_column("_file", pa.array(np.full(table.num_rows, index, np.int32))))
+    batch.tables = {name: pa.concat_tables(tables) for name, tables in parts.items()}
+    return batch
 
 
 @dataclass(frozen=True)
@@ -38,7 +71,8 @@ def read_text(raw: RawFile, data: bytes | None = None) -> bytes:
 
 def check_header(raw: RawFile, data: bytes, expected: list[str], optional: tuple[str, ...] = ()) -> list[str]:
     """The header's columns, which must be exactly ``expected`` (in any order) plus ``optional``."""
-    header = next(csv.reader(io.StringIO(data.decode("utf-8").split("\n", 1)[0])), [])
+    first, _, rest = data.partition(b"\n")
+    header = next(csv.reader(io.StringIO(first.decode("utf-8"))), [])
     header = [h.strip() for h in header]
     if missing := [c for c in expected if c not in header]:
         raise RawFileError(raw.name, "columns", f"missing column(s) {', '.join(missing)}", 1)
@@ -46,7 +80,7 @@ def check_header(raw: RawFile, data: bytes, expected: list[str], optional: tuple
         raise RawFileError(raw.name, "columns", f"unexpected column(s) {', '.join(extra)}", 1)
     if len(set(header)) != len(header):
         raise RawFileError(raw.name, "columns", "a column name repeats", 1)
-    if len(data.decode("utf-8").strip().splitlines()) < 2:
+    if not rest.strip():
         raise RawFileError(raw.name, "not_empty", "header but no data rows")
     return header
 

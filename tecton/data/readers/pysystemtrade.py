@@ -37,7 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tecton.data.readers.base import RawFile, check_header, read_csv, read_text
+from tecton.data.readers.base import Batch, RawFile, check_header, read_csv, read_each, read_text
 from tecton.data.schema import TABLES, RawFileError, check_unique, conform, first_true
 
 NAME = "pysystemtrade"
@@ -285,3 +285,8 @@ def _read_config(
     table = table.rename_columns([columns[c][0] for c in table.column_names])
     table = table.append_column("source_file", _source_file(raw, table.num_rows))
     return conform(table, TABLES[raw.table], raw.name, _lines(data))
+
+
+def read_batch(files: list[tuple[RawFile, bytes]]) -> Batch:
+    """Files of this layout are few and large: each is read (and checked) on its own."""
+    return read_each(read, files)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tecton.data.readers.base import RawFile, check_header, read_csv, read_text
-from tecton.data.schema import TABLES, RawFileError, conform
+from tecton.data.readers.base import Batch, RawFile, check_header, read_csv, read_each, read_text
+from tecton.data.schema import TABLES, RawFileError, check, conform, without_files
 from tecton.markets import market_specs
 
 NAME = "vendor-csv"
@@ -47,8 +48,34 @@ def discover(source: Path) -> list[RawFile]:
 
 
 def read(raw: RawFile, data: bytes | None = None) -> pa.Table:
-    data = read_text(raw, data)
-    return _read_contracts(raw, data) if raw.table == "contracts" else _read_bars(raw, data)
+    """One file's canonical rows (raises its ``RawFileError``)."""
+    batch = read_batch([(raw, raw.path.read_bytes() if data is None else data)])
+    if batch.errors:
+        raise batch.errors[0]
+    return batch.tables[raw.table].drop_columns(["_file"])
+
+
+def read_batch(files: list[tuple[RawFile, bytes]]) -> Batch:
+    """Many files at once: each file is only parsed; columns and rules apply to the whole batch."""
+    batch = read_each(_read_contracts, files, only="contracts")
+    parts, meta = [], []
+    for index, (raw, data) in enumerate(files):
+        if raw.table != "bars":
+            continue
+        try:
+            name = _parse_name(raw)
+            parts.append(_parse_bars(raw, data))
+        except RawFileError as err:
+            batch.errors[index] = err
+        else:
+            meta.append((index, *name, raw.name))
+    if parts:
+        table = _assemble(parts, meta)
+        names = [raw.name for raw, _ in files]
+        errors = check(table, TABLES["bars"], names)
+        batch.errors |= errors
+        batch.tables["bars"] = without_files(table, errors).drop_columns(["_line"])
+    return batch
 
 
 def _parse_name(raw: RawFile) -> tuple[str, int, int]:
@@ -65,27 +92,45 @@ def _parse_name(raw: RawFile) -> tuple[str, int, int]:
     return market, year, month
 
 
-def _read_bars(raw: RawFile, data: bytes) -> pa.Table:
-    market, year, month = _parse_name(raw)
+def _parse_bars(raw: RawFile, data: bytes) -> pa.Table:
+    data = read_text(raw, data)
     check_header(raw, data, list(BAR_TYPES))
-    table = read_csv(raw, data, BAR_TYPES)
-    n = table.num_rows
-    date = table["date"]
-    return conform(
-        table.drop_columns(["date"]).append_column("trade_date", date).append_column(
-            "observed_at", pc.cast(date, pa.timestamp("us"))
-        ).append_column("market_id", pa.array([market] * n, pa.string()))
-        .append_column("contract_id", pa.array([f"{market}_{year:04d}{month:02d}"] * n, pa.string()))
-        .append_column("delivery_month", pa.array([year * 100 + month] * n, pa.int32()))
-        .append_column("role", pa.nulls(n, pa.string()))
-        .append_column("source_file", pa.array([f"{NAME}/{raw.name}"] * n, pa.string()))
-        .append_column("year", pc.cast(pc.year(date), pa.int32())),
-        TABLES["bars"],
-        raw.name,
-    )
+    return read_csv(raw, data, BAR_TYPES).select(list(BAR_TYPES))
+
+
+def _assemble(parts: list[pa.Table], meta: list[tuple]) -> pa.Table:
+    """The canonical bars of many files: per-file values repeated once, over the whole batch."""
+    lengths = np.array([t.num_rows for t in parts])
+    rows = np.repeat(np.arange(len(parts)), lengths)  # row -> position in parts
+    index, market, year, month, name = zip(*meta, strict=True)
+    delivery = [y * 100 + m for y, m in zip(year, month, strict=True)]
+    rows_of = pa.array(rows.astype(np.int32))
+
+    def per_file(values, type=None):  # one value per file, spread over its rows in C
+        return pc.take(pa.array(values, type or pa.string()), rows_of)
+
+    data = pa.concat_tables(parts)
+    date = data["date"]
+    n = data.num_rows
+    columns = {
+        "market_id": per_file(market),
+        "contract_id": per_file([f"{m}_{d}" for m, d in zip(market, delivery, strict=True)]),
+        "delivery_month": per_file(delivery, pa.int32()),
+        "trade_date": date,
+        "observed_at": pc.cast(date, pa.timestamp("us")),
+        "role": pa.nulls(n, pa.string()),
+        **{c: data[c] for c in ("open", "high", "low", "close", "volume", "open_interest")},
+        "source_file": per_file([f"{NAME}/{x}" for x in name]),
+        "year": pc.cast(pc.year(date), pa.int32()),
+        "_file": per_file(index, pa.int32()),
+        "_line": pa.array(np.arange(n) - np.repeat(np.cumsum(lengths) - lengths, lengths) + 2),
+    }
+    loose = pa.schema([f.with_nullable(True) for f in TABLES["bars"].schema])
+    return pa.table(columns).cast(pa.schema([*loose, pa.field("_file", pa.int32()), pa.field("_line", pa.int64())]))
 
 
 def _read_contracts(raw: RawFile, data: bytes) -> pa.Table:
+    data = read_text(raw, data)
     check_header(raw, data, list(CONTRACT_TYPES))
     table = read_csv(raw, data, CONTRACT_TYPES)
     specs = market_specs()
