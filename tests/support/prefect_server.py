@@ -57,10 +57,8 @@ def _kill_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(grace)
-        except subprocess.TimeoutExpired:
-            pass
     # children may outlive the leader (a worker's flow-run subprocesses): kill what is left
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
@@ -148,7 +146,10 @@ class PrefectServer:
         """One call to the server's REST API (loopback)."""
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
-            self.api_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+            self.api_url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"null")
@@ -231,9 +232,8 @@ def prefect_server(
         "PREFECT_CLI_PROMPT": "false",
         "PREFECT_CLI_WRAP_LINES": "false",
         "PREFECT_LOGGING_LEVEL": "INFO",
-        # workers poll every 10 s by default: make the tests wait less
-        "PREFECT_WORKER_QUERY_SECONDS": "1",
-        "PREFECT_WORKER_HEARTBEAT_SECONDS": "5",
+        # workers poll every 10 s by default: make the tests wait less (not much less: SQLite)
+        "PREFECT_WORKER_QUERY_SECONDS": "2",
         # no colour codes or line wrapping in captured output
         "NO_COLOR": "1",
         "COLUMNS": "200",
