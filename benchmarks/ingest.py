@@ -8,6 +8,7 @@ validates and logs every file. Run: ``uv run python benchmarks/ingest.py [--mark
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import tempfile
@@ -42,6 +43,7 @@ def main() -> None:
     parser.add_argument("--markets", nargs="*", default=None)
     parser.add_argument("--start", default="2000-01-01")
     parser.add_argument("--end", default="2024-12-31")
+    parser.add_argument("--repeats", type=int, default=3, help="best of N runs each (into fresh lakes)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tecton-bench-ingest-"))
@@ -54,28 +56,39 @@ def main() -> None:
     summary = generate(source, args.markets, dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end))
     bars = summary.rows
 
-    with timer() as t_floor:
-        floor(source, work / "floor")
-
-    lake = Lake(Storage(str(work / "lake-library")))
-    with timer() as t_lib:
-        p = plan(source, "vendor-csv", lake)
-        commit(p, [stage(b, "vendor-csv", lake) for b in p.batches(200)], lake)
-
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
+    from flows import in_process
     from flows.ingest import ingest
 
     (work / "empty").mkdir()
     ingest(str(work / "empty"), lake=str(work / "warmup"))  # starts Prefect's temporary server once
-    with timer() as t_flow:
-        ingest(str(source), lake=str(work / "lake-flow"))
+
+    def library(lake_root: Path) -> None:
+        lake = Lake(Storage(str(lake_root)))
+        p = plan(source, "vendor-csv", lake)
+        commit(p, [stage(b, "vendor-csv", lake) for b in p.batches(500)], lake)
+
+    contenders = {
+        "floor": lambda root: floor(source, root),
+        "library": library,
+        "flow": lambda root: ingest(str(source), lake=str(root)),  # run inside in_process()
+    }
+    stack = contextlib.ExitStack()
+    stack.enter_context(in_process())  # as the CLI runs flows
+    best = {name: float("inf") for name in contenders}
+    for repeat in range(args.repeats):  # interleaved, best of N: the machine's noise hits all alike
+        for name, run in contenders.items():
+            with timer() as elapsed:
+                run(work / f"{name}-{repeat}")
+            best[name] = min(best[name], elapsed())
+    t_floor, t_lib, t_flow = (lambda n=n: best[n] for n in ("floor", "library", "flow"))
 
     rows = [
         {"ingest": "floor: pyarrow read + one write_deltalake", "seconds": t_floor(), "rows/s": bars / t_floor(), "x floor": 1.0},
         {"ingest": "tecton library steps (plan, stage, commit)", "seconds": t_lib(), "rows/s": bars / t_lib(), "x floor": t_lib() / t_floor()},
         {"ingest": "tecton Prefect flow `ingest` (server warm)", "seconds": t_flow(), "rows/s": bars / t_flow(), "x floor": t_flow() / t_floor()},
     ]
-    print_table(f"ingest: {summary.files:,} files, {bars:,} bars, {len(summary.markets)} markets", rows, ["ingest", "seconds", "rows/s", "x floor"])
+    print_table(f"ingest: {summary.files:,} files, {bars:,} bars, {len(summary.markets)} markets, best of {args.repeats}", rows, ["ingest", "seconds", "rows/s", "x floor"])
 
 
 if __name__ == "__main__":

@@ -115,9 +115,10 @@ def _ingest(source: Path, fmt: str, lake: str | None):
     except USER_ERRORS as e:
         _fail(str(e))
     _quiet_prefect()
+    from flows import in_process
     from flows.ingest import ingest as ingest_flow
 
-    with displayed(console):
+    with displayed(console), in_process():
         return ingest_flow(str(source), fmt, lake)
 
 

@@ -19,10 +19,9 @@ SHARED_DATA = REPO.parent / "shared" / "data" / "pysystemtrade"
 
 
 @pytest.fixture(autouse=True)
-def tecton_home(tmp_path, monkeypatch) -> Path:
-    """A fresh ``TECTON_HOME`` (and default lake) for each test."""
-    home = tmp_path / "tecton-home"
-    home.mkdir()
+def tecton_home(tmp_path_factory, monkeypatch) -> Path:
+    """A fresh ``TECTON_HOME`` (and default lake) for each test, apart from its ``tmp_path``."""
+    home = tmp_path_factory.mktemp("tecton-home")
     monkeypatch.setenv("TECTON_HOME", str(home))
     monkeypatch.delenv("TECTON_LAKE", raising=False)
     return home

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
 import fsspec
 
@@ -28,6 +27,8 @@ class Storage:
 
     root: str
 
+    _made: set[str] = field(default_factory=set, repr=False, compare=False)  # folders known to exist
+
     @classmethod
     def default(cls) -> Storage:
         return cls(lake_uri())
@@ -44,11 +45,14 @@ class Storage:
         if self.is_s3:
             self.fs.pipe_file(self.uri(relative), data)
             return
-        path = Path(self.root) / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(data)
-        os.replace(partial, path)
+        path = os.path.join(self.root, relative)
+        folder = os.path.dirname(path)
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        with open(path + ".partial", "wb") as f:
+            f.write(data)
+        os.replace(path + ".partial", path)
 
     @cached_property
     def delta_options(self) -> dict[str, str] | None:

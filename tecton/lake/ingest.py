@@ -15,7 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tecton.data.readers import RawFile, reader
 from tecton.data.schema import TABLES, RawFileError
@@ -30,7 +32,6 @@ class Candidate:
 
     raw: RawFile
     source_file: str
-    sha256: str
     revises: bool
 
 
@@ -88,26 +89,30 @@ def plan(source: Path, fmt: str, lake: Lake) -> Plan:
     if not source.exists():
         raise FileNotFoundError(f"source {source} does not exist")
     landed = latest_hashes(lake.read(INGEST_LOG.name) if lake.exists(INGEST_LOG.name) else None)
+    files = reader(fmt).discover(source)
     candidates, unchanged = [], []
-    for raw in reader(fmt).discover(source):
+    for raw in files:
         source_file = f"{fmt}/{raw.name}"
-        digest = sha256(raw.path.read_bytes())
-        if landed.get(source_file) == digest:
+        # only a file landed before needs hashing here: a new one is a candidate whatever it holds
+        if source_file in landed and landed[source_file] == sha256(raw.path.read_bytes()):
             unchanged.append(source_file)
         else:
-            candidates.append(Candidate(raw, source_file, digest, source_file in landed))
+            candidates.append(Candidate(raw, source_file, source_file in landed))
     return Plan(fmt, candidates, unchanged)
 
 
 def stage(batch: list[Candidate], fmt: str, lake: Lake) -> Staged:
     """Archive and read a batch of files; bad files become rejected outcomes, not exceptions."""
-    files, outcomes = [], []
-    for candidate in batch:
+
+    def keep(candidate: Candidate) -> tuple[bytes, Outcome]:
         data = candidate.raw.path.read_bytes()
-        digest = sha256(data)  # the file may have changed since it was planned: archive what we read
+        digest = sha256(data)
         archived = archive(lake.storage, candidate.source_file, data, digest)
-        files.append((candidate.raw, data))
-        outcomes.append(Outcome(candidate.source_file, candidate.raw.table, digest, archived))
+        return data, Outcome(candidate.source_file, candidate.raw.table, digest, archived)
+
+    kept = [keep(candidate) for candidate in batch]
+    files = [(c.raw, data) for c, (data, _) in zip(batch, kept, strict=True)]
+    outcomes = [outcome for _, outcome in kept]
     read = reader(fmt).read_batch(files)
     staged = Staged()
     for name, table in read.tables.items():
@@ -122,14 +127,20 @@ def stage(batch: list[Candidate], fmt: str, lake: Lake) -> Staged:
 
 def _per_file(table: pa.Table) -> dict[int, tuple[int, tuple[str, ...]]]:
     """Rows and partitions (``market/year``) each file of a batch produced."""
-    cols = [c for c in ("market_id", "year") if c in table.column_names]
-    groups = table.select(["_file", *cols]).group_by(["_file", *cols], use_threads=False).aggregate([([], "count_all")])
-    rows, parts = defaultdict(int), defaultdict(list)
-    for r in groups.to_pylist():
-        rows[r["_file"]] += r["count_all"]
-        if cols:
-            parts[r["_file"]].append("/".join(str(r[c]) for c in cols))
-    return {f: (n, tuple(sorted(parts[f]))) for f, n in rows.items()}
+    files = table["_file"].to_numpy()
+    index, rows = np.unique(files, return_counts=True)
+    out = {int(f): (int(n), ()) for f, n in zip(index, rows, strict=True)}
+    if "market_id" not in table.column_names:
+        return out
+    markets = pc.dictionary_encode(table["market_id"]).combine_chunks()
+    years = table["year"].to_numpy() if "year" in table.column_names else np.zeros(len(files), np.int64)
+    code = (files.astype(np.int64) << 32) | (markets.indices.to_numpy().astype(np.int64) << 16) | years
+    names = markets.dictionary.to_pylist()
+    parts = defaultdict(list)
+    for c in np.unique(code):
+        market, year = names[(c >> 16) & 0xFFFF], c & 0xFFFF
+        parts[int(c >> 32)].append(f"{market}/{year}" if "year" in table.column_names else market)
+    return {f: (n, tuple(sorted(parts[f]))) for f, (n, _) in out.items()}
 
 
 def commit(plan: Plan, staged: list[Staged], lake: Lake) -> IngestReport:
