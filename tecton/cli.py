@@ -134,6 +134,34 @@ def _print_report(report) -> None:
 
 
 @app.command()
+def build(
+    full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild every model from scratch.")] = False,
+    lake_version: Annotated[int | None, typer.Option(help="Build from this lake (Delta) version.")] = None,
+    lake_as_of: Annotated[str | None, typer.Option(help="Build from the lake as it was at this ISO time.")] = None,
+) -> None:
+    """Build the marts (dbt on DuckDB) from the lake; every dbt test runs too."""
+    report = _build(full_refresh, lake_version, lake_as_of)
+    console.print(f"built {report.nodes} models and tests into {report.warehouse} ({report.seconds:.1f} s of dbt)")
+
+
+def _build(full_refresh: bool = False, lake_version: int | None = None, lake_as_of: str | None = None):
+    _quiet_prefect()
+    from flows import in_process
+    from flows.build import build as build_flow
+    from tecton.dal.warehouse import BuildFailed
+
+    try:
+        with displayed(console), in_process():
+            return build_flow(full_refresh, lake_version, lake_as_of)
+    except BuildFailed as failed:
+        for failure in failed.report.failures:
+            err.print(f"[red]failed[/red] {escape(str(failure))}", highlight=False, soft_wrap=True)
+        _fail(f"{len(failed.report.failures)} model(s) or test(s) failed; the marts above them were not rebuilt")
+    except USER_ERRORS as e:
+        _fail(str(e))
+
+
+@app.command()
 def demo(
     markets: MarketsOpt = None,
     start: StartOpt = "2000-01-01",

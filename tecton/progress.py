@@ -6,7 +6,7 @@ through :func:`bar`, which is a no-op when no display is open (notebooks, schedu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -35,15 +35,32 @@ def displayed(console: Console | None = None) -> Iterator[Progress]:
         _active = None
 
 
+class Bar:
+    """One bar: call it to advance; ``resize`` once the total is known. A no-op without a display."""
+
+    def __init__(self, progress: Progress | None, description: str, total: int):
+        self._progress, self._total = progress, total
+        self._task = progress.add_task(description, total=total) if progress else None
+
+    def __call__(self, n: int = 1) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task, n)
+
+    def resize(self, total: int) -> None:
+        self._total = total
+        if self._progress is not None:
+            self._progress.update(self._task, total=total)
+
+    def finish(self) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, completed=self._total)
+
+
 @contextmanager
-def bar(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A bar of ``total`` steps; yields ``advance(n)``. Silent without a display."""
-    if _active is None:
-        yield lambda n=1: None
-        return
-    task = _active.add_task(description, total=total)
+def bar(description: str, total: int) -> Iterator[Bar]:
+    """A bar of ``total`` steps; yields a :class:`Bar`. Silent without a display."""
+    progress = Bar(_active, description, total)
     try:
-        yield lambda n=1: _active.advance(task, n) if _active else None
+        yield progress
     finally:
-        if _active is not None:
-            _active.update(task, completed=total)
+        progress.finish()

@@ -53,6 +53,13 @@ def test_prefect_yaml_declares_the_ingest_deployment():
     assert spec["parameters"] == {"format": "vendor-csv"}  # source: the worker's data home
 
 
+def test_build_deployment_is_registered(server: PrefectServer, deployed: dict):
+    build = server.deployment("build/build")
+    assert build["entrypoint"] == "flows/build.py:build"
+    assert build["work_pool_name"] == POOL
+    assert build["parameters"] == {"full_refresh": False}
+
+
 def test_deployment_registers_the_schedule_and_the_checkout(deployed: dict):
     declared = _spec()["schedules"]
     registered = [s["schedule"] for s in deployed["schedules"]]

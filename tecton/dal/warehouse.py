@@ -1,0 +1,115 @@
+"""The DuckDB warehouse: where it is, and building it with dbt from the lake.
+
+dbt runs in-process through its programmatic runner (``dbtRunner``): no subprocess, its events
+drive the progress bar, and its target and logs live in the data home, not in the checkout.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from tecton.config import home
+from tecton.progress import bar
+
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+def warehouse_path() -> Path:
+    """``$TECTON_HOME/warehouse.duckdb`` (the dbt profile writes there too)."""
+    return home() / "warehouse.duckdb"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A dbt node that failed: a model that errored, or a test that found bad rows."""
+
+    node: str
+    status: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.node}: [{self.status}] {self.message}"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    nodes: int
+    seconds: float
+    failures: tuple[Failure, ...]
+    warehouse: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+class BuildFailed(RuntimeError):
+    """dbt build finished with failing models or tests; ``report`` lists them."""
+
+    def __init__(self, report: BuildReport):
+        self.report = report
+        super().__init__(f"dbt build failed: {'; '.join(str(f) for f in report.failures)}")
+
+
+def dbt_args(command: str, *extra: str) -> list[str]:
+    """A dbt command line against tecton's project, with its artefacts in the data home."""
+    state = home() / "dbt"
+    return [
+        "--quiet",
+        command,
+        "--project-dir", str(DBT_PROJECT),
+        "--profiles-dir", str(DBT_PROJECT),
+        "--target-path", str(state / "target"),
+        "--log-path", str(state / "logs"),
+        *extra,
+    ]
+
+
+def build(
+    full_refresh: bool = False,
+    lake_version: int | None = None,
+    lake_as_of: str | None = None,
+    select: str | None = None,
+) -> BuildReport:
+    """``dbt build``: lake -> staging -> intermediate -> marts, with every dbt test.
+
+    ``lake_version`` / ``lake_as_of`` pin the lake to a Delta version or an ISO timestamp, so the
+    marts show the data as it was known then.
+    """
+    from dbt.cli.main import dbtRunner
+
+    extra = ["--full-refresh"] if full_refresh else []
+    variables = {k: v for k, v in (("lake_version", lake_version), ("lake_as_of", lake_as_of)) if v is not None}
+    if variables:
+        extra += ["--vars", json.dumps(variables)]
+    if select:
+        extra += ["--select", select]
+    with bar("building marts", 1) as progress:
+
+        def on_event(event) -> None:
+            if event.info.name == "LogStartLine" and event.data.index == 1:
+                progress.resize(event.data.total)
+            elif event.info.name == "NodeFinished":
+                progress()
+
+        result = dbtRunner(callbacks=[on_event]).invoke(dbt_args("build", *extra))
+    return _report(result)
+
+
+def _report(result) -> BuildReport:
+    if result.exception is not None:
+        raise RuntimeError(f"dbt could not run: {result.exception}") from result.exception
+    run = result.result
+    failures = tuple(
+        Failure(r.node.name, str(r.status), _one_line(r.message or f"{r.failures} failing rows"))
+        for r in run.results
+        if str(r.status) in ("error", "fail")
+    )
+    seconds = sum(r.execution_time for r in run.results)
+    return BuildReport(len(run.results), seconds, failures, str(warehouse_path()))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
