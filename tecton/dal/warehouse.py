@@ -94,8 +94,26 @@ def build(
             elif event.info.name == "NodeFinished":
                 progress()
 
-        result = dbtRunner(callbacks=[on_event]).invoke(dbt_args("build", *extra))
+        try:
+            result = dbtRunner(callbacks=[on_event]).invoke(dbt_args("build", *extra))
+        finally:
+            release_dbt_duckdb()
     return _report(result)
+
+
+def release_dbt_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open after an in-process run.
+
+    dbt-duckdb holds its environment (a read-write connection to the warehouse) in a class
+    attribute until the process ends: it would block a read-only open in this process and every
+    other process's writer. The next run opens a new one.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as manager
+
+    with manager._LOCK:
+        if manager._ENV is not None:
+            manager._ENV.close()
+            manager._ENV = None
 
 
 def _report(result) -> BuildReport:
