@@ -10,6 +10,8 @@ from tecton.config import home
 os.environ.setdefault("PREFECT_HOME", str(home() / "prefect"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_UI_ENABLED", "false")
+# the temporary server takes 12-16 s to start on 2 cores; Prefect's default wait (20 s) is too tight
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 @contextmanager

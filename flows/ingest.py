@@ -30,9 +30,12 @@ def stage_batch(batch: list, format: str, lake: str | None) -> lk.ingest.Staged:
 
 
 @task(cache_policy=NONE, retries=2, retry_delay_seconds=2)
-def commit_batches(plan: lk.Plan, staged: list, lake: str | None) -> lk.IngestReport:
+def commit_batches(plan: lk.Plan, staged: list, lake: str | None, check: bool) -> lk.IngestReport:
     # safe to retry: every write replaces its own files' rows, so a rerun cannot duplicate
-    return lk.commit(plan, staged, _lake(lake))
+    gate = None
+    if check:  # partitions that fail the quality checks are quarantined, never promoted
+        from tecton.quality import check as gate
+    return lk.commit(plan, staged, _lake(lake), gate=gate)
 
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=2))
@@ -41,6 +44,7 @@ def ingest(
     format: str = "vendor-csv",
     lake: str | None = None,
     batch_size: int = 500,
+    check: bool = True,
 ) -> lk.IngestReport:
     """Land the new and revised raw files under ``source`` (format ``vendor-csv`` or ``pysystemtrade``).
 
@@ -65,7 +69,7 @@ def ingest(
             staged.append(future.result())
             advance(len(b))
     # quote(): hand Prefect the batches as opaque values; walking thousands of files costs seconds
-    report = commit_batches(quote(plan), quote(staged), lake)
+    report = commit_batches(quote(plan), quote(staged), lake, check)
     logger = get_run_logger()
     logger.info(
         "landed %d files (%d rows), %d unchanged, %d rejected; versions %s",

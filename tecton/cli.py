@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 lake_app = typer.Typer(help="Inspect and maintain the lake.", no_args_is_help=True)
 app.add_typer(lake_app, name="lake")
+quality_app = typer.Typer(help="Partition checks: recent results, quarantine, manual release.", invoke_without_command=True)
+app.add_typer(quality_app, name="quality")
 console = Console()
 err = Console(stderr=True)
 
@@ -176,6 +178,79 @@ def demo(
     report = _ingest(raw, "vendor-csv", None)
     _print_report(report)
     _print_lake(report.lake)
+    _print_quality(report.lake, runs=1)
+    built = _build()
+    console.print(f"built {built.nodes} models and tests into {built.warehouse}")
+    _print_continuous(_markets(markets))
+
+
+def _print_continuous(markets: list[str] | None, rows: int = 4) -> None:
+    """The last few days of a few continuous series, read as a notebook would (through Mantle)."""
+    from tecton.dal.mantle import Mantle
+
+    cont = Mantle.Tables.futures.cont
+    shown = markets or ["CRUDE", "SP500", "US10", "GOLD"]
+    last = Mantle.select(cont, "1900-01-01", "2100-01-01", columns=["trade_date"], markets=shown).trade_date.max()
+    df = Mantle.select(cont, last, last, columns=["contract_id", "price", "price_adj", "price_adj_ratio", "is_roll"], markets=shown, lookback=rows - 1)
+    Mantle.close()
+    table = Table(title="continuous contracts (futures.cont, Panama and ratio back-adjusted)", title_justify="left")
+    for col in df.columns:
+        table.add_column(col, justify="right" if df[col].dtype.kind == "f" else "left")
+    for row in df.itertuples(index=False):
+        table.add_row(*[f"{v:,.4f}" if isinstance(v, float) else str(v)[:10] if col == "trade_date" else str(v) for col, v in zip(df.columns, row, strict=True)])
+    console.print(table)
+
+
+def _print_quality(root: str, runs: int = 5) -> None:
+    from tecton.dal.storage import Storage
+    from tecton.lake import Lake
+    from tecton.quality.report import open_quarantine, recent, write_html
+
+    lake = Lake(Storage(root))
+    rows, held = recent(lake, runs), open_quarantine(lake)
+    table = Table(title=f"partitions checked in the last {runs} run(s)", title_justify="left")
+    for col in ("run", "partition", "status", "rows", "failing", "failed rules"):
+        table.add_column(col, justify="right" if col in ("rows", "failing") else "left")
+    passed = [r for r in rows if r["status"] == "promoted"]
+    shown = [r for r in rows if r["status"] != "promoted"] + passed[: max(0, 20 - len(rows) + len(passed))]
+    for r in shown:
+        colour = {"quarantined": "red", "rejected": "red", "accepted": "yellow"}.get(r["status"], "green")
+        table.add_row(r["run_id"], r["partition"] or "", f"[{colour}]{r['status']}[/{colour}]", f"{r['rows'] or 0:,}", f"{r['failing'] or 0:,}", escape(r["rules"]))
+    console.print(table)
+    if len(shown) < len(rows):
+        console.print(f"... and {len(rows) - len(shown):,} more promoted partitions (all in the report)")
+    bad = sum(r["status"] in ("quarantined", "rejected") for r in rows)
+    console.print(f"quality: {len(passed):,} partitions promoted, {bad:,} quarantined or rejected, {len(held):,} partition(s) held in quarantine")
+    console.print(f"quality report: {write_html(lake, rows, held)}", highlight=False, soft_wrap=True)
+
+
+@quality_app.callback()
+def quality(
+    ctx: typer.Context,
+    runs: Annotated[int, typer.Option(help="How many recent runs to show.")] = 5,
+    lake: Annotated[str | None, typer.Option(help="Lake root (default $TECTON_LAKE or $TECTON_HOME/lake).")] = None,
+) -> None:
+    """Partitions checked in recent runs (pass/fail, failed rules, counts) and the HTML report."""
+    if ctx.invoked_subcommand is None:
+        _print_quality(lake or config.lake_uri(), runs)
+
+
+@quality_app.command("accept")
+def quality_accept(
+    partition: Annotated[str, typer.Argument(help="A quarantined partition, MARKET/YEAR (e.g. CRUDE/2020).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the odd prints are real (kept in the audit log).")],
+    lake: Annotated[str | None, typer.Option(help="Lake root.")] = None,
+) -> None:
+    """Release a quarantined partition into bars (one commit), recording who, why and when."""
+    from tecton.dal.storage import Storage
+    from tecton.lake import Lake
+    from tecton.quality import accept
+
+    try:
+        record = accept(Lake(Storage(lake) if lake else None), partition, reason)
+    except USER_ERRORS as e:
+        _fail(str(e))
+    console.print(f"accepted {record['partition']}: {record['message']} (by {record['actor']}: {record['reason']})")
 
 
 def _print_lake(root: str) -> None:

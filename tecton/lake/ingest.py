@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -73,6 +74,7 @@ class IngestReport:
     rejected: list[Outcome]
     unchanged: list[str]
     versions: dict[str, int]
+    quality: object | None = None  # the gate's verdict (tecton.quality.gate.Verdict) when checked
 
     @property
     def rows(self) -> int:
@@ -133,8 +135,12 @@ def _per_file(table: pa.Table) -> dict[int, tuple[int, tuple[str, ...]]]:
     if "market_id" not in table.column_names:
         return out
     markets = pc.dictionary_encode(table["market_id"]).combine_chunks()
-    years = table["year"].to_numpy() if "year" in table.column_names else np.zeros(len(files), np.int64)
-    code = (files.astype(np.int64) << 32) | (markets.indices.to_numpy().astype(np.int64) << 16) | years
+    years = (
+        table["year"].to_numpy() if "year" in table.column_names else np.zeros(len(files), np.int64)
+    )
+    code = (
+        (files.astype(np.int64) << 32) | (markets.indices.to_numpy().astype(np.int64) << 16) | years
+    )
     names = markets.dictionary.to_pylist()
     parts = defaultdict(list)
     for c in np.unique(code):
@@ -143,23 +149,54 @@ def _per_file(table: pa.Table) -> dict[int, tuple[int, tuple[str, ...]]]:
     return {f: (n, tuple(sorted(parts[f]))) for f, (n, _) in out.items()}
 
 
-def commit(plan: Plan, staged: list[Staged], lake: Lake) -> IngestReport:
-    """One commit per table for every landed file, then one commit of the ingest log."""
+def commit(
+    plan: Plan, staged: list[Staged], lake: Lake, gate: Callable | None = None
+) -> IngestReport:
+    """One commit per table for every landed file, then one commit of the ingest log.
+
+    ``gate`` (``tecton.quality.gate.check``) judges the staged bars first: rows of partitions
+    that fail are held back from ``bars`` (kept in ``bars_quarantine``) and the rows of those
+    partitions already in ``bars`` stay as they were; the rest still lands in one commit.
+    """
     run_id = uuid.uuid4().hex[:12]
     outcomes = [pair for s in staged for pair in s.outcomes]
-    versions = {}
+    versions, verdict = {}, None
     for name in sorted({n for s in staged for n in s.tables}):
         data = pa.concat_tables([t for s in staged for t in s.tables[name]])
-        revised = [c.source_file for c, o in outcomes if c.revises and o.error is None and o.table_name == name]
-        versions[name] = lake.write(TABLES[name], data, revised=revised)
+        revised = [
+            c.source_file
+            for c, o in outcomes
+            if c.revises and o.error is None and o.table_name == name
+        ]
+        hold = ()
+        if gate is not None and name == "bars":
+            verdict = gate(run_id, data)
+            from tecton.quality.manifest import quarantine
+
+            # keep the held rows (replacing the run's files' older held rows) before promoting
+            quarantine(lake, verdict.held, sorted(set(data["source_file"].to_pylist())))
+            data, hold = verdict.passed, verdict.held_partitions
+        versions[name] = lake.write(TABLES[name], data, revised=revised, hold=hold)
     if outcomes:
         lake.append(INGEST_LOG, _log_rows(run_id, outcomes, versions))
+    if gate is not None:
+        if verdict is None:
+            from tecton.quality.gate import Verdict
+
+            verdict = Verdict(
+                run_id, TABLES["bars"].schema.empty_table(), TABLES["bars"].schema.empty_table(), []
+            )
+        verdict.record(lake, versions.get("bars"))
     landed = [o for _, o in outcomes if o.error is None]
     rejected = [o for _, o in outcomes if o.error is not None]
-    return IngestReport(run_id, lake.storage.root, plan.fmt, landed, rejected, plan.unchanged, versions)
+    return IngestReport(
+        run_id, lake.storage.root, plan.fmt, landed, rejected, plan.unchanged, versions, verdict
+    )
 
 
-def _log_rows(run_id: str, outcomes: list[tuple[Candidate, Outcome]], versions: dict[str, int]) -> pa.Table:
+def _log_rows(
+    run_id: str, outcomes: list[tuple[Candidate, Outcome]], versions: dict[str, int]
+) -> pa.Table:
     now = dt.datetime.now(dt.UTC)
     rows = [
         {

@@ -36,7 +36,9 @@ class Lake:
     def table_uri(self, name: str) -> str:
         return self.storage.uri("tables", name)
 
-    def table(self, name: str, version: int | None = None, as_of: dt.datetime | None = None) -> DeltaTable:
+    def table(
+        self, name: str, version: int | None = None, as_of: dt.datetime | None = None
+    ) -> DeltaTable:
         """A Delta table, at its latest version, a given version or as it was at ``as_of``."""
         table = DeltaTable(self.table_uri(name), storage_options=self.storage.delta_options)
         if version is not None:
@@ -52,16 +54,25 @@ class Lake:
             return False
         return True
 
-    def read(self, name: str, version: int | None = None, as_of: dt.datetime | None = None) -> pa.Table:
+    def read(
+        self, name: str, version: int | None = None, as_of: dt.datetime | None = None
+    ) -> pa.Table:
         return self.table(name, version, as_of).to_pyarrow_table()
 
-    def write(self, spec: TableSpec, data: pa.Table, revised: Iterable[str] = ()) -> int:
+    def write(
+        self,
+        spec: TableSpec,
+        data: pa.Table,
+        revised: Iterable[str] = (),
+        hold: Iterable[tuple[str, int]] = (),
+    ) -> int:
         """Commit ``data`` to table ``spec.name`` in one atomic commit; return the new version.
 
         The rows of every source file in ``data`` replace that file's rows already in the table,
         so writing the same batch twice (a rerun after a crash) leaves the table as one write
         did. ``revised`` names the files known to be in the table already: their old rows may
-        sit in partitions the new rows do not touch.
+        sit in partitions the new rows do not touch. ``hold`` names ``(market_id, year)``
+        partitions the quality checks quarantined: their rows in the table are left untouched.
         """
         data = data.cast(spec.schema)
         common = {
@@ -79,7 +90,12 @@ class Lake:
             if revised:
                 markets |= self._markets_of(spec.name, revised)
             predicate = f"market_id IN ({sql_list(markets)}) AND {predicate}"
-        write_deltalake(self.table_uri(spec.name), data, mode="overwrite", predicate=predicate, **common)
+        if hold := sorted(hold):
+            held = " OR ".join(f"(market_id = '{m}' AND year = {int(y)})" for m, y in hold)
+            predicate = f"{predicate} AND NOT ({held})"
+        write_deltalake(
+            self.table_uri(spec.name), data, mode="overwrite", predicate=predicate, **common
+        )
         return self.table(spec.name).version()
 
     def append(self, spec: TableSpec, data: pa.Table) -> int:
@@ -95,7 +111,9 @@ class Lake:
 
     def _markets_of(self, name: str, sources: set[str]) -> set[str]:
         dataset = self.table(name).to_pyarrow_dataset()
-        rows = dataset.to_table(columns=["market_id"], filter=pc.field("source_file").isin(list(sources)))
+        rows = dataset.to_table(
+            columns=["market_id"], filter=pc.field("source_file").isin(list(sources))
+        )
         return set(rows["market_id"].unique().to_pylist())
 
     def table_names(self) -> list[str]:
@@ -103,7 +121,9 @@ class Lake:
         root = self.storage.uri("tables")
         if not self.storage.fs.exists(root):
             return []
-        names = sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in self.storage.fs.ls(root, detail=False))
+        names = sorted(
+            p.rstrip("/").rsplit("/", 1)[-1] for p in self.storage.fs.ls(root, detail=False)
+        )
         return [n for n in names if self.exists(n)]
 
     def remove_orphans(self, min_age: dt.timedelta = dt.timedelta(hours=1)) -> list[str]:

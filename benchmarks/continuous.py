@@ -1,0 +1,99 @@
+"""Continuous contracts: tecton's dbt build vs a row-by-row pandas Panama stitch.
+
+The reference stitches the way pysystemtrade's ``_panama_stitch`` does: walk the rows one by
+one, and at each roll add the roll gap to every adjusted price so far. Both start from the same
+input (the warehouse's unified observations: held contract, its price, the forward price) and
+their outputs are checked equal before any time is printed.
+Run: ``uv run python -m benchmarks.continuous [--markets ...]`` (target: >= 20x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchmarks._common import print_table, timer
+
+# the models that turn observations into continuous series (see dbt_project/models)
+CONTINUOUS_MODELS = "futures_roll_schedule futures_cont_observed futures_cont"
+OBSERVATIONS = "int_futures_observations"
+
+
+def panama_row_by_row(obs: pd.DataFrame) -> pd.Series:
+    """pysystemtrade-style: per market, iterate rows; on a roll, shift all earlier prices."""
+    out = []
+    for _, market in obs.groupby("market_id", sort=False):
+        market = market.set_index("observed_at")
+        previous = market.iloc[0]
+        adjusted = [previous.price]
+        for when in market.index[1:]:
+            row = market.loc[when]
+            if row.contract_id == previous.contract_id:
+                adjusted.append(row.price)
+            else:
+                gap = previous.forward_price - previous.price
+                adjusted = [a + gap for a in adjusted]
+                adjusted.append(row.price)
+            previous = row
+        out.append(pd.Series(adjusted, index=market.index))
+    return pd.concat(out, ignore_index=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--markets", nargs="*", default=None)
+    parser.add_argument("--start", default="2000-01-01")
+    parser.add_argument("--end", default="2024-12-31")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="tecton-bench-continuous-"))
+    os.environ["TECTON_HOME"] = str(work / "home")
+    import duckdb
+
+    from tecton.dal import warehouse
+    from tecton.data.synthetic import generate
+    from tecton.lake import Lake, commit, plan, stage
+
+    generate(work / "raw", args.markets, dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end))
+    lake = Lake()
+    p = plan(work / "raw", "vendor-csv", lake)
+    commit(p, [stage(b, "vendor-csv", lake) for b in p.batches(500)], lake)
+    report = warehouse.build(full_refresh=True)  # everything up to the observations
+    assert report.ok, report.failures
+
+    with timer() as t_ours:  # the continuous-contract models alone, on the same observations
+        report = warehouse.build(full_refresh=True, select=CONTINUOUS_MODELS)
+    assert report.ok, report.failures
+
+    with duckdb.connect(str(warehouse.warehouse_path()), read_only=True) as con:
+        obs = con.execute(
+            f"select market_id, observed_at, contract_id, price, forward_price from {OBSERVATIONS} "
+            "order by market_id, observed_at"
+        ).fetch_df()
+        ours = con.execute(
+            "select market_id, observed_at, price_adj from futures_cont_observed order by market_id, observed_at"
+        ).fetch_df()
+
+    with timer() as t_ref:
+        reference = panama_row_by_row(obs)
+
+    assert len(reference) == len(ours)
+    both = np.isfinite(reference.to_numpy()) & np.isfinite(ours.price_adj.to_numpy())
+    worst = np.max(np.abs(reference.to_numpy()[both] - ours.price_adj.to_numpy()[both]))
+    assert worst <= 1e-9 * np.nanmax(np.abs(obs.price)), f"outputs differ by {worst}"
+
+    rows = [
+        {"build": "pandas row-by-row Panama stitch (pysystemtrade style)", "seconds": t_ref(), "x": 1.0},
+        {"build": f"tecton dbt models ({CONTINUOUS_MODELS})", "seconds": t_ours(), "x": t_ref() / t_ours()},
+    ]
+    print_table(f"continuous contracts: {len(obs):,} observations, outputs equal (max diff {worst:.1e})", rows, ["build", "seconds", "x"])
+
+
+if __name__ == "__main__":
+    main()
