@@ -20,9 +20,10 @@ import pandas as pd
 
 from benchmarks._common import print_table, timer
 
-# the models that turn observations into continuous series (see dbt_project/models)
-CONTINUOUS_MODELS = "futures_roll_schedule futures_cont_observed futures_cont"
-OBSERVATIONS = "int_futures_observations"
+# the models that turn held-contract observations into continuous series (dbt_project/models):
+# roll bookkeeping, the table of roll offsets, and the adjusted series at both grains
+CONTINUOUS_MODELS = "int_observations_unioned int_roll_offsets_summed futures_cont_observed futures_cont"
+OBSERVATIONS = "int_observations_unioned"
 
 
 def panama_row_by_row(obs: pd.DataFrame) -> pd.Series:

@@ -33,3 +33,15 @@ def peer_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"peer data not found at {SHARED_DATA} (it ships beside the repo in ../shared)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="module")
+def clean_raw(tmp_path_factory) -> Path:
+    """Clean synthetic vendor files: CRUDE (with the April-2020 negative print), GOLD, SP500."""
+    import datetime as dt
+
+    from tecton.data.synthetic import generate
+
+    out = tmp_path_factory.mktemp("raw")
+    generate(out, ["CRUDE", "GOLD", "SP500"], dt.date(2019, 6, 1), dt.date(2020, 12, 31), seed=3)
+    return out

@@ -9,7 +9,6 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pytest
 
-from tecton.data.synthetic import generate
 from tecton.lake import Lake, commit, plan, stage
 from tecton.quality import QUALITY_LOG, accept, check, suites
 from tecton.quality.manifest import quarantined
@@ -33,13 +32,6 @@ def write_rows(path: Path, rows) -> None:
         + "\n".join(",".join(r) for r in rows)
         + "\n"
     )
-
-
-@pytest.fixture(scope="module")
-def clean_raw(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("raw")
-    generate(out, ["CRUDE", "GOLD", "SP500"], dt.date(2019, 6, 1), dt.date(2020, 12, 31), seed=3)
-    return out
 
 
 def copy(src: Path, dst: Path) -> Path:
