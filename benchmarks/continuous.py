@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -71,6 +72,9 @@ def main() -> None:
     with timer() as t_ours:  # the continuous-contract models alone, on the same observations
         report = warehouse.build(full_refresh=True, select=CONTINUOUS_MODELS)
     assert report.ok, report.failures
+    # the models' own execution time as dbt reports it (the build also ran their tests)
+    results = json.loads((Path(os.environ["TECTON_HOME"]) / "dbt" / "target" / "run_results.json").read_text())
+    models = sum(r["execution_time"] for r in results["results"] if r["unique_id"].startswith("model."))
 
     with duckdb.connect(str(warehouse.warehouse_path()), read_only=True) as con:
         obs = con.execute(
@@ -91,7 +95,8 @@ def main() -> None:
 
     rows = [
         {"build": "pandas row-by-row Panama stitch (pysystemtrade style)", "seconds": t_ref(), "x": 1.0},
-        {"build": f"tecton dbt models ({CONTINUOUS_MODELS})", "seconds": t_ours(), "x": t_ref() / t_ours()},
+        {"build": "tecton continuous models, their execution (dbt timing)", "seconds": models, "x": t_ref() / models},
+        {"build": "tecton, wall time incl. dbt start-up and the models' tests", "seconds": t_ours(), "x": t_ref() / t_ours()},
     ]
     print_table(f"continuous contracts: {len(obs):,} observations, outputs equal (max diff {worst:.1e})", rows, ["build", "seconds", "x"])
 
