@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 import pytest
 
 from tecton.markets import market_specs, markets_csv
-
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+from tests.support.dbt import DBT_PROJECT, dbt_build
 
 
 def test_seed_is_the_python_metadata_file():
@@ -21,10 +16,7 @@ def test_seed_is_the_python_metadata_file():
 
 @pytest.mark.slow
 def test_dbt_seed_loads_what_python_reads(tecton_home):
-    dbt = Path(sys.executable).with_name("dbt")
-    run = subprocess.run(
-        [str(dbt), "build", "--select", "markets"], cwd=DBT_PROJECT, capture_output=True, text=True, timeout=300
-    )
+    run = dbt_build(tecton_home, "--select", "markets")
     assert run.returncode == 0, run.stdout[-3000:]
     with duckdb.connect(str(tecton_home / "warehouse.duckdb"), read_only=True) as con:
         rows = con.execute("select * from markets order by market_id").fetch_df()

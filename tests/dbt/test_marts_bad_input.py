@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tecton.data.synthetic import generate
+from tests.support.dbt import dbt_build
 from tests.support.lake import ingest_now
 
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 CONTRACT = "CRUDE_201906"
 
 
-def dbt_build(home: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TECTON_HOME": str(home)}
-    env.pop("TECTON_LAKE", None)
-    dbt = Path(sys.executable).with_name("dbt")
-    # the marts other models read; the vol and correlation marts add nothing to these checks
-    args = ["build", "--exclude", "futures_vol_daily", "futures_corr"]
-    return subprocess.run(
-        [str(dbt), *args], cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=600
-    )
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +39,7 @@ def expiry(files: Path, contract: str) -> str:
 
 def build_fails_naming(files: Path, home: Path, *expected: str) -> None:
     ingest_now(files)
-    run = dbt_build(home)
+    run = dbt_build(home, "--exclude", "futures_vol_daily", "futures_corr")
     output = run.stdout + run.stderr
     assert run.returncode != 0, output[-3000:]
     for text in expected:

@@ -6,9 +6,6 @@ by the module; each test reads the warehouse read-only afterwards.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,26 +16,14 @@ import pytest
 
 from tecton.dal.storage import Storage
 from tecton.lake import Lake
+from tests.support.dbt import dbt_build
 from tests.support.lake import ingest_now
 
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 PEER = Path(__file__).resolve().parents[3] / "shared" / "data" / "pysystemtrade"
 FORWARD_FILLED = {"CRUDE_W", "WHEAT"}  # the peer stitched these two with ffill()
 TOLERANCE = 1e-9  # relative to the instrument's price level
 
 
-def dbt_build(home: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TECTON_HOME": str(home)}
-    env.pop("TECTON_LAKE", None)
-    dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.run(
-        [str(dbt), "build", *args],
-        cwd=DBT_PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,7 @@ inside the held contract, carry has the right sign, and a one-day increment equa
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -18,9 +15,9 @@ import pytest
 from tecton.dal.storage import Storage
 from tecton.data.synthetic import generate
 from tecton.lake import Lake
+from tests.support.dbt import DBT_PROJECT, dbt_build
 from tests.support.lake import ingest_now
 
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 MARKETS = [
     "CRUDE",
     "US10",
@@ -29,18 +26,6 @@ MARKETS = [
 ]  # calendar 5, open interest, calendar 10 + first notice
 
 
-def dbt_build(home: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TECTON_HOME": str(home)}
-    env.pop("TECTON_LAKE", None)
-    dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.run(
-        [str(dbt), "build", *args],
-        cwd=DBT_PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def query(warehouse: Path, sql: str) -> pd.DataFrame:

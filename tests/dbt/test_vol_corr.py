@@ -8,9 +8,6 @@ numpy kernels the marts run on.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -18,9 +15,9 @@ import pandas as pd
 import pytest
 
 from tecton.data.synthetic import generate
+from tests.support.dbt import dbt_build
 from tests.support.lake import ingest_now
 
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 MARKETS = ["SP500", "US10", "GOLD", "CRUDE", "EUR"]
 SPANS = (16, 35, 64)
 RTOL = 1e-9
@@ -31,8 +28,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> dict[str, pd.DataFrame]:
     """Generate, ingest and ``dbt build`` once; the three tables as pandas frames."""
-    if not list((DBT_PROJECT / "models" / "marts").glob("futures_returns_daily.*")):
-        pytest.skip("the futures_returns_daily model these marts read is not in the project yet")
     home = tmp_path_factory.mktemp("vol-corr-home")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("TECTON_HOME", str(home))
@@ -40,10 +35,7 @@ def warehouse(tmp_path_factory) -> dict[str, pd.DataFrame]:
         source = home / "vendor"
         generate(source, MARKETS, dt.date(2016, 1, 1), dt.date(2019, 12, 31), seed=3)
         ingest_now(source)
-        dbt = Path(sys.executable).with_name("dbt")
-        run = subprocess.run(
-            [str(dbt), "build"], cwd=DBT_PROJECT, capture_output=True, text=True, timeout=900
-        )
+        run = dbt_build(home)
     assert run.returncode == 0, run.stdout[-5000:]
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         return {

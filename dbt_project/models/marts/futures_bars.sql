@@ -3,30 +3,9 @@
 -- futures.bars. A view over staging: no second copy of the largest table.
 with
 
-bars as (
-
-    select * from {{ ref('stg_lake__bars') }}
-
-),
-
 final as (
 
-    select
-        market_id,
-        contract_id,
-        delivery_month,
-        trade_date,
-        observed_at,
-        role,
-        open,
-        high,
-        low,
-        close,
-        volume,
-        open_interest,
-        source_file
-
-    from bars
+    select * from {{ ref('stg_lake__bars') }}
 
 )
 
