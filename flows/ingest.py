@@ -53,6 +53,8 @@ def ingest(
 
     ``lake`` is a path or ``s3://`` URL (default: ``$TECTON_LAKE`` or ``$TECTON_HOME/lake``).
     Files that break a rule are archived and logged as rejected; the rest of the batch lands.
+    With ``check`` (the default) every new partition passes the data-quality checks first:
+    failing partitions are held in ``bars_quarantine`` (see ``tecton quality``), never promoted.
     """
     if source is None:  # the scheduled run's drop folder: empty on a fresh data home, not an error
         incoming = home() / "incoming"
