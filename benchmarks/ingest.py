@@ -48,7 +48,6 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="tecton-bench-ingest-"))
     os.environ["TECTON_HOME"] = str(work / "home")
-    from tecton.dal.storage import Storage
     from tecton.data.synthetic import generate
     from tecton.lake import Lake, commit, plan, stage
 
@@ -64,7 +63,7 @@ def main() -> None:
     ingest(str(work / "empty"), lake=str(work / "warmup"))  # starts Prefect's temporary server once
 
     def library(lake_root: Path) -> None:
-        lake = Lake(Storage(str(lake_root)))
+        lake = Lake(str(lake_root))
         p = plan(source, "vendor-csv", lake)
         commit(p, [stage(b, "vendor-csv", lake) for b in p.batches(500)], lake)
 

@@ -21,10 +21,9 @@ import pandas as pd
 
 
 def _ingest(source: Path, root: Path, gate, fmt: str = "vendor-csv"):
-    from tecton.dal.storage import Storage
     from tecton.lake import Lake, commit, plan, stage
 
-    lake = Lake(Storage(str(root)))
+    lake = Lake(str(root))
     p = plan(source, fmt, lake)
     staged = [stage(b, fmt, lake) for b in p.batches(500)]
     t = time.perf_counter()

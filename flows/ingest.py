@@ -11,22 +11,17 @@ from prefect.utilities.annotations import quote
 
 from tecton import lake as lk
 from tecton.config import home
-from tecton.dal.storage import Storage
 from tecton.progress import bar
-
-
-def _lake(root: str | None) -> lk.Lake:
-    return lk.Lake(Storage(root) if root else Storage.default())
 
 
 @task(cache_policy=NONE)
 def plan_files(source: str, format: str, lake: str | None) -> lk.Plan:
-    return lk.plan(Path(source), format, _lake(lake))
+    return lk.plan(Path(source), format, lk.Lake(lake))
 
 
 @task(cache_policy=NONE)
 def stage_batch(batch: list, format: str, lake: str | None) -> lk.ingest.Staged:
-    return lk.stage(batch, format, _lake(lake))
+    return lk.stage(batch, format, lk.Lake(lake))
 
 
 @task(cache_policy=NONE, retries=2, retry_delay_seconds=2)
@@ -35,7 +30,7 @@ def commit_batches(plan: lk.Plan, staged: list, lake: str | None, check: bool) -
     gate = None
     if check:  # partitions that fail the quality checks are quarantined, never promoted
         from tecton.quality import check as gate
-    return lk.commit(plan, staged, _lake(lake), gate=gate)
+    return lk.commit(plan, staged, lk.Lake(lake), gate=gate)
 
 
 @flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=2))

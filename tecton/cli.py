@@ -202,11 +202,10 @@ def _print_continuous(markets: list[str] | None, rows: int = 4) -> None:
 
 
 def _print_quality(root: str, runs: int = 5) -> None:
-    from tecton.dal.storage import Storage
     from tecton.lake import Lake
     from tecton.quality.report import open_quarantine, recent, write_html
 
-    lake = Lake(Storage(root))
+    lake = Lake(root)
     rows, held = recent(lake, runs), open_quarantine(lake)
     table = Table(title=f"partitions checked in the last {runs} run(s)", title_justify="left")
     for col in ("run", "partition", "status", "rows", "failing", "failed rules"):
@@ -242,23 +241,21 @@ def quality_accept(
     lake: Annotated[str | None, typer.Option(help="Lake root.")] = None,
 ) -> None:
     """Release a quarantined partition into bars (one commit), recording who, why and when."""
-    from tecton.dal.storage import Storage
     from tecton.lake import Lake
     from tecton.quality import accept
 
     try:
-        record = accept(Lake(Storage(lake) if lake else None), partition, reason)
+        record = accept(Lake(lake), partition, reason)
     except USER_ERRORS as e:
         _fail(str(e))
     console.print(f"accepted {record['partition']}: {record['message']} (by {record['actor']}: {record['reason']})")
 
 
 def _print_lake(root: str) -> None:
-    from tecton.dal.storage import Storage
     from tecton.lake import Lake
     from tecton.lake.summary import bars_by_market, tables
 
-    lake = Lake(Storage(root))
+    lake = Lake(root)
     markets = Table(title="bars by market", title_justify="left")
     for col in ("market", "contracts", "bars", "first", "last"):
         markets.add_column(col, justify="left" if col == "market" else "right")
@@ -285,10 +282,9 @@ def lake_vacuum(
     min_age_hours: Annotated[int, typer.Option(help="Only remove orphans older than this (protects writes in flight).")] = 1,
 ) -> None:
     """Remove data files no table version refers to (left by a killed write); history is kept."""
-    from tecton.dal.storage import Storage
     from tecton.lake import Lake
 
-    removed = Lake(Storage(lake) if lake else None).remove_orphans(dt.timedelta(hours=min_age_hours))
+    removed = Lake(lake).remove_orphans(dt.timedelta(hours=min_age_hours))
     console.print(f"removed {len(removed)} orphaned file(s)")
     for path in removed:
         console.print(f"  {path}", highlight=False)

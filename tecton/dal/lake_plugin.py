@@ -30,7 +30,6 @@ from typing import Any
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import SourceConfig
 
-from tecton.dal.storage import Storage
 from tecton.data.schema import TABLES
 from tecton.lake.tables import Lake
 
@@ -68,7 +67,7 @@ class Plugin(BasePlugin):
 
     def lake(self) -> Lake:
         # resolved per load, not at start-up, so TECTON_LAKE / TECTON_HOME set for the run apply
-        return Lake(Storage(self.root) if self.root else Storage.default())
+        return Lake(self.root)
 
     def load(self, source_config: SourceConfig):
         name = source_config.get("table") or source_config.identifier

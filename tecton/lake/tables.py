@@ -27,7 +27,10 @@ def sql_list(values: Iterable[str]) -> str:
 class Lake:
     """Delta tables under ``<root>/tables/<name>`` and raw files under ``<root>/raw``."""
 
-    def __init__(self, storage: Storage | None = None):
+    def __init__(self, storage: Storage | str | None = None):
+        """``storage``: a Storage, a root (path or ``s3://`` URL), or None for the default lake."""
+        if isinstance(storage, str):
+            storage = Storage(storage)
         self.storage = storage or Storage.default()
 
     def __repr__(self) -> str:

@@ -118,3 +118,10 @@ def test_contracts_file_lands_in_its_own_table(tmp_path):
 def test_missing_source_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         ingest_now(tmp_path / "nope")
+
+
+def test_a_lake_is_opened_by_its_root(tmp_path, tecton_home):
+    from tecton.dal.storage import Storage
+
+    assert Lake(str(tmp_path / "elsewhere")).storage == Storage(str(tmp_path / "elsewhere"))
+    assert Lake().storage == Lake(None).storage == Storage(str(tecton_home / "lake"))
