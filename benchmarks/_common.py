@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import os
 import platform
 import time
@@ -18,6 +20,15 @@ def timer() -> Callable[[], float]:
     elapsed = [0.0]
     yield lambda: elapsed[0]
     elapsed[0] = time.perf_counter() - start
+
+
+def universe_parser(description: str | None) -> argparse.ArgumentParser:
+    """Arguments every benchmark takes: which synthetic universe (default: all markets, 2000-2024)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--markets", nargs="*", default=None)
+    parser.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2000, 1, 1))
+    parser.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2024, 12, 31))
+    return parser
 
 
 def machine() -> str:

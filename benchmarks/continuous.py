@@ -9,8 +9,6 @@ Run: ``uv run python -m benchmarks.continuous [--markets ...]`` (target: >= 20x)
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import json
 import os
 import tempfile
@@ -19,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks._common import print_table, timer
+from benchmarks._common import print_table, timer, universe_parser
 
 # the models that turn held-contract observations into continuous series (dbt_project/models):
 # roll bookkeeping, the table of roll offsets, and the adjusted series at both grains
@@ -48,10 +46,7 @@ def panama_row_by_row(obs: pd.DataFrame) -> pd.Series:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--markets", nargs="*", default=None)
-    parser.add_argument("--start", default="2000-01-01")
-    parser.add_argument("--end", default="2024-12-31")
+    parser = universe_parser(__doc__)
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tecton-bench-continuous-"))
@@ -62,7 +57,7 @@ def main() -> None:
     from tecton.data.synthetic import generate
     from tecton.lake import Lake, commit, plan, stage
 
-    generate(work / "raw", args.markets, dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end))
+    generate(work / "raw", args.markets, args.start, args.end)
     lake = Lake()
     p = plan(work / "raw", "vendor-csv", lake)
     commit(p, [stage(b, "vendor-csv", lake) for b in p.batches(500)], lake)

@@ -7,9 +7,7 @@ validates and logs every file. Run: ``uv run python benchmarks/ingest.py [--mark
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -19,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 from deltalake import write_deltalake
 
-from benchmarks._common import print_table, timer
+from benchmarks._common import print_table, timer, universe_parser
 
 TYPES = pcsv.ConvertOptions(
     column_types={"date": pa.date32(), **{c: pa.float64() for c in ("open", "high", "low", "close", "volume", "open_interest")}}
@@ -39,10 +37,7 @@ def floor(source: Path, lake: Path) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--markets", nargs="*", default=None)
-    parser.add_argument("--start", default="2000-01-01")
-    parser.add_argument("--end", default="2024-12-31")
+    parser = universe_parser(__doc__)
     parser.add_argument("--repeats", type=int, default=3, help="best of N runs each (into fresh lakes)")
     args = parser.parse_args()
 
@@ -52,7 +47,7 @@ def main() -> None:
     from tecton.lake import Lake, commit, plan, stage
 
     source = work / "raw"
-    summary = generate(source, args.markets, dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end))
+    summary = generate(source, args.markets, args.start, args.end)
     bars = summary.rows
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")

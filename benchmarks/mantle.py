@@ -9,7 +9,6 @@ Run: ``uv run python -m benchmarks.mantle [--markets CRUDE GOLD ...] [--home DIR
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import statistics
@@ -17,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks._common import print_table
+from benchmarks._common import print_table, universe_parser
 
 SQL_ALL = (
     "select market_id, trade_date, contract_id, price_adj from futures_cont "
@@ -31,15 +30,13 @@ SQL_ONE = (
 
 def prepare(home: Path, markets, start: dt.date, end: dt.date) -> None:
     from tecton.dal import warehouse
-    from tecton.dal.mantle import release_dbt_duckdb
     from tecton.data.synthetic import generate
     from tests.support.lake import ingest_now
 
     raw = home / "raw"
     generate(raw, markets, start, end)
     assert ingest_now(raw).ok
-    report = warehouse.build()
-    release_dbt_duckdb()
+    report = warehouse.build()  # releases dbt-duckdb's connection itself
     if not report.ok:
         raise SystemExit(f"build failed: {report.failures}")
 
@@ -55,10 +52,7 @@ def best_and_median(fn, repeats: int) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--markets", nargs="*", default=None)
-    parser.add_argument("--start", default="2000-01-01")
-    parser.add_argument("--end", default="2024-12-31")
+    parser = universe_parser(__doc__)
     parser.add_argument(
         "--home", type=Path, default=None, help="a data home with a built warehouse"
     )
@@ -70,7 +64,7 @@ def main() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     if not (home / "warehouse.duckdb").exists():
         prepare(
-            home, args.markets, dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
+            home, args.markets, args.start, args.end
         )
 
     from tecton.dal.mantle import Mantle
@@ -78,7 +72,7 @@ def main() -> None:
     con = Mantle._warehouse().con().con  # the raw duckdb connection Mantle itself reads through
     cont = Mantle.Tables.futures.cont
     market = Mantle.markets(cont)[0]
-    lo, hi = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
+    lo, hi = args.start, args.end
     cases = {
         "full universe": (
             lambda: Mantle.select(cont, lo, hi, columns=["price_adj", "contract_id"]),

@@ -8,20 +8,16 @@ Targets (issue 3): full pipeline < 60 s, one-day increment < 10 s, on 2 cores.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import tempfile
 from pathlib import Path
 
-from benchmarks._common import print_table, timer
+from benchmarks._common import print_table, timer, universe_parser
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--markets", nargs="*", default=None)
-    parser.add_argument("--start", default="2000-01-01")
-    parser.add_argument("--end", default="2024-12-31")
+    parser = universe_parser(__doc__)
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tecton-bench-pipeline-"))
@@ -32,9 +28,8 @@ def main() -> None:
     from flows.ingest import ingest
     from tecton.data.synthetic import generate
 
-    start, end = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
-    before = generate(work / "day-1", args.markets, start, end - dt.timedelta(days=1))
-    after = generate(work / "day-0", args.markets, start, end)
+    before = generate(work / "day-1", args.markets, args.start, args.end - dt.timedelta(days=1))
+    after = generate(work / "day-0", args.markets, args.start, args.end)
 
     with in_process():
         (work / "empty").mkdir()
