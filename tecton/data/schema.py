@@ -200,6 +200,12 @@ def without_files(table: pa.Table, files) -> pa.Table:
     return table.filter(pc.invert(pc.is_in(table["_file"], pa.array(sorted(files), pa.int32()))))
 
 
+def _one_file(table: pa.Table) -> pa.Table:
+    """One file's rows as a batch of one: ``_file`` 0, ``_line`` the row index."""
+    n = table.num_rows
+    return table.append_column("_file", pa.array(np.zeros(n, np.int32))).append_column("_line", pa.array(np.arange(n)))
+
+
 def conform(table: pa.Table, spec: TableSpec, file: str, line_of=lambda i: i + 2) -> pa.Table:
     """Check one file's rows (``line_of`` maps a row index to its line in the raw file).
 
@@ -209,18 +215,14 @@ def conform(table: pa.Table, spec: TableSpec, file: str, line_of=lambda i: i + 2
         raise RawFileError(file, "not_empty", "no data rows")
     loose = pa.schema([f.with_nullable(True) for f in spec.schema])
     table = table.select(spec.schema.names).cast(loose)
-    n = table.num_rows
-    indexed = table.append_column("_file", pa.array(np.zeros(n, np.int32))).append_column("_line", pa.array(np.arange(n)))
-    if errors := check(indexed, spec, [file], line_of):
+    if errors := check(_one_file(table), spec, [file], line_of):
         raise errors[0]
     return table.cast(spec.schema)
 
 
 def check_unique(table: pa.Table, key: tuple[str, ...], file: str, line_of=lambda i: i + 2) -> None:
     """Raise ``unique_key`` naming the line whose ``key`` repeats an earlier one."""
-    n = table.num_rows
-    indexed = table.select(list(key)).append_column("_file", pa.array(np.zeros(n, np.int32))).append_column("_line", pa.array(np.arange(n)))
     errors: dict[int, RawFileError] = {}
-    _check_unique(indexed, key, [file], line_of, errors)
+    _check_unique(_one_file(table.select(list(key))), key, [file], line_of, errors)
     if errors:
         raise errors[0]

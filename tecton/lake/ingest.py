@@ -183,9 +183,7 @@ def commit(
         if verdict is None:
             from tecton.quality.gate import Verdict
 
-            verdict = Verdict(
-                run_id, TABLES["bars"].schema.empty_table(), TABLES["bars"].schema.empty_table(), []
-            )
+            verdict = Verdict.empty(run_id)
         verdict.record(lake, versions.get("bars"))
     landed = [o for _, o in outcomes if o.error is None]
     rejected = [o for _, o in outcomes if o.error is not None]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from tecton.data.schema import TABLES
 from tecton.lake.tables import Lake
 from tecton.quality import manifest, stats, validate
 from tecton.quality import thresholds as th
@@ -56,6 +57,12 @@ class Verdict:
     partitions: list[PartitionResult]
     log_rows: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def empty(cls, run_id: str) -> Verdict:
+        """The verdict of a run that staged no bars (it still records its ingest rejections)."""
+        empty = TABLES["bars"].schema.empty_table()
+        return cls(run_id, empty, empty, [])
 
     @property
     def held_partitions(self) -> set[tuple[str, int]]:
