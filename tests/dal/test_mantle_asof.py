@@ -12,13 +12,12 @@ import time
 import duckdb
 import pandas as pd
 import pytest
-import s3fs
 
 from tecton.dal import Mantle, TectonError
 from tecton.dal import warehouse as wh
 from tecton.data.synthetic import generate
 from tests.support.lake import ingest_now
-from tests.support.s3 import moto_server, s3_env
+from tests.support.s3 import moto_server, use_s3_lake
 
 pytestmark = pytest.mark.slow
 MARKETS = ["CRUDE", "GOLD"]
@@ -30,18 +29,12 @@ def endpoint():
         yield url
 
 
-# "s3" is left out for now: under pytest its as_of read hangs inside delta-rs listing the Delta
-# log on the moto server (the same sequence as a plain script passes); see the issue 5 note
-@pytest.fixture(params=["local"])
+@pytest.fixture(params=["local", "s3"])
 def lake(request, monkeypatch, tmp_path):
     if request.param == "s3":
-        endpoint = request.getfixturevalue("endpoint")
-        for key, value in s3_env(endpoint).items():
-            monkeypatch.setenv(key, value)
-        s3fs.S3FileSystem(client_kwargs={"endpoint_url": endpoint}, skip_instance_cache=True).mkdir(
-            "mantle"
-        )
-        monkeypatch.setenv("TECTON_LAKE", "s3://mantle/tecton")
+        # a bucket per test: the module's tests share one server
+        bucket = f"mantle-{request.node.originalname.replace('_', '-')}"[:63]
+        use_s3_lake(monkeypatch, request.getfixturevalue("endpoint"), bucket)
     raw = tmp_path / "raw"
     generate(raw, MARKETS, dt.date(2019, 7, 1), dt.date(2020, 6, 30))
     yield request.param, raw
