@@ -41,7 +41,7 @@ def ingest(
     batch_size: int = 500,
     check: bool = True,
 ) -> lk.IngestReport:
-    """Land the new and revised raw files under ``source`` (format ``vendor-csv`` or ``pysystemtrade``).
+    """Land the new and revised raw files under ``source`` (``vendor-csv``, ``pysystemtrade`` or ``fundamentals-csv``).
 
     ``source`` defaults to ``$TECTON_HOME/incoming`` on the machine that runs the flow (the scheduled
     deployment in ``prefect.yaml`` relies on this, so it carries no machine-specific path).

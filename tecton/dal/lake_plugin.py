@@ -58,6 +58,14 @@ def _as_of(value: Any) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
+def _younger(lake: Lake, name: str, as_of: dt.datetime | None) -> bool:
+    """Whether table ``name`` was created after ``as_of``."""
+    if as_of is None:
+        return False
+    created = min(c["timestamp"] for c in lake.table(name).history())  # ms since the epoch
+    return created > as_of.timestamp() * 1000
+
+
 class Plugin(BasePlugin):
     """Load a lake table by name (``meta.table``, else the source table's identifier)."""
 
@@ -76,9 +84,11 @@ class Plugin(BasePlugin):
         if version is not None and as_of is not None:
             raise ValueError("set lake_version or lake_as_of, not both")
         lake = self.lake()
-        if version is None and as_of is None and name in TABLES and not lake.exists(name):
+        if name in TABLES and (not lake.exists(name) or _younger(lake, name, as_of)):
             # a lake holding one source's data lacks the other's tables (no contracts in a
-            # pysystemtrade-only lake): read those as empty, with their canonical schema
+            # pysystemtrade-only lake, no fundamentals until someone lands them), and a table
+            # created after `as_of` did not exist then (Delta would answer with its version 0):
+            # read those as empty, with their canonical schema
             return TABLES[name].schema.empty_table()
         # a Delta version number can be 0: test against None, never truthiness
         return lake.table(name, version=version, as_of=as_of).to_pyarrow_dataset()

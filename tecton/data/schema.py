@@ -95,6 +95,34 @@ FX_PRICES = pa.schema(
     ]
 )
 
+# Weekly fundamentals (inventories, positioning), one value per market, series and release.
+# ``release_date`` is when the value became public (a rule may use it from that date's close);
+# ``period_end`` the date it describes (the week ending), when the source gives one.
+FUNDAMENTALS = pa.schema(
+    [
+        pa.field("market_id", pa.string(), nullable=False),
+        pa.field("series", pa.string(), nullable=False),  # e.g. inventory, positioning
+        pa.field("release_date", pa.date32(), nullable=False),
+        pa.field("period_end", pa.date32()),
+        pa.field("value", pa.float64(), nullable=False),
+        pa.field("source_file", pa.string(), nullable=False),
+    ]
+)
+
+# Forecasts of the factor models (written by the `signals` flow, not landed from files): per
+# model, market, day and rule (``combined`` for the combination), the forecast used on that day,
+# computed from data through the bar before it.
+FORECASTS = pa.schema(
+    [
+        pa.field("model", pa.string(), nullable=False),
+        pa.field("market_id", pa.string(), nullable=False),
+        pa.field("trade_date", pa.date32(), nullable=False),
+        pa.field("rule", pa.string(), nullable=False),
+        pa.field("forecast", pa.float64(), nullable=False),
+        pa.field("fitted_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+
 
 class TableSpec:
     """A lake table: its schema, key, partition columns."""
@@ -116,6 +144,10 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("instruments", INSTRUMENTS, ("market_id",), ()),
         TableSpec("roll_configs", ROLL_CONFIGS, ("market_id",), ()),
         TableSpec("fx_prices", FX_PRICES, ("pair", "observed_at"), ("pair", "year")),
+        TableSpec(
+            "fundamentals", FUNDAMENTALS, ("market_id", "series", "release_date"), ("market_id",)
+        ),
+        TableSpec("forecasts", FORECASTS, ("model", "market_id", "trade_date", "rule"), ("model",)),
     )
 }
 
@@ -167,6 +199,13 @@ def check(
             flag(pc.is_null(table[field.name]), "not_null", lambda r, f=field.name: f"{f} is missing")
     if spec.name == "bars":
         flag(pc.less(table["high"], table["low"]), "high_ge_low", lambda r: f"high {r['high']} is below low {r['low']}")
+    if spec.name == "fundamentals":
+        flag(pc.invert(pc.is_finite(table["value"])), "finite", lambda r: f"value {r['value']} is not a finite number")
+        flag(
+            pc.greater(table["period_end"], table["release_date"]),
+            "period_before_release",
+            lambda r: f"period_end {r['period_end']} is after release_date {r['release_date']}",
+        )
     _check_unique(table, key or spec.key, files, line_of, errors)
     return errors
 

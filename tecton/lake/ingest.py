@@ -163,6 +163,8 @@ def commit(
     versions, verdict = {}, None
     for name in sorted({n for s in staged for n in s.tables}):
         data = pa.concat_tables([t for s in staged for t in s.tables[name]])
+        if data.num_rows == 0:  # every file of the table was rejected: nothing to commit
+            continue
         revised = [
             c.source_file
             for c, o in outcomes

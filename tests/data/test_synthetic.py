@@ -44,7 +44,12 @@ def contracts(clean) -> pd.DataFrame:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    """Every file written, fundamentals/<MARKET>.csv included, by its path under ``folder``."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_gives_byte_identical_files(clean, tmp_path):
@@ -61,6 +66,7 @@ def test_subset_equals_same_markets_of_larger_run(clean, tmp_path):
     generate(tmp_path, ["CORN", "US10"], START, END, seed=7)
     small = _files(tmp_path)
     big = _files(clean)
+    assert {"fundamentals/CORN.csv", "fundamentals/US10.csv"} <= set(small)
     for name, data in small.items():
         if name != "contracts.csv":
             assert data == big[name], name
@@ -80,8 +86,12 @@ def test_summary_and_progress(tmp_path):
     )
     assert seen == [1, 2]
     assert summary.markets == ("GOLD", "EUR")
-    assert summary.files == len(list(tmp_path.glob("*.csv")))
-    assert summary.contracts == summary.files - 1
+    assert summary.files == len(list(tmp_path.rglob("*.csv")))
+    assert summary.contracts == len(list(tmp_path.glob("*_*.csv")))
+    assert sorted(p.name for p in (tmp_path / "fundamentals").iterdir()) == ["EUR.csv", "GOLD.csv"]
+    assert summary.fundamentals == sum(
+        len(p.read_text().splitlines()) - 1 for p in (tmp_path / "fundamentals").glob("*.csv")
+    )
     assert summary.rows == sum(
         len(p.read_text().splitlines()) - 1 for p in tmp_path.glob("*_*.csv")
     )
@@ -144,9 +154,11 @@ def test_contracts_are_listed_listing_months_before_expiry(bars, contracts):
 
 def test_clean_files_read_through_vendor_reader(clean):
     files = vendor_csv.discover(clean)
-    assert {f.table for f in files} == {"bars", "contracts"}
+    assert {f.table for f in files} == {"bars", "contracts", "fundamentals"}
     rows = sum(vendor_csv.read(f).num_rows for f in files if f.table == "bars")
     assert rows > 5000
+    fundamentals = [vendor_csv.read(f) for f in files if f.table == "fundamentals"]
+    assert len(fundamentals) == len(MARKETS) and all(t.num_rows > 100 for t in fundamentals)
 
 
 def test_ohlc_valid_and_counts_integral(bars, clean):

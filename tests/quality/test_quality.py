@@ -37,7 +37,8 @@ def write_rows(path: Path, rows) -> None:
 def copy(src: Path, dst: Path) -> Path:
     dst.mkdir(parents=True, exist_ok=True)
     for f in src.iterdir():
-        (dst / f.name).write_bytes(f.read_bytes())
+        if f.is_file():  # the price files (the generator's fundamentals/ subfolder stays out)
+            (dst / f.name).write_bytes(f.read_bytes())
     return dst
 
 

@@ -2,6 +2,8 @@
 
 Bars: ``date,open,high,low,close,volume,open_interest`` (ISO dates, one row per trading day).
 Contracts: ``market_id,contract_id,delivery_month,first_trade_date,expiry_date,first_notice_date``.
+Fundamentals: the files of a ``fundamentals/`` subfolder, read as ``fundamentals_csv`` reads them
+(``fundamentals/<MARKET>.csv``), so one ingest of a generated folder lands everything.
 Files whose names start with ``_`` or ``.`` are not data (the generator's defect log, for one).
 """
 
@@ -14,12 +16,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tecton.data.readers import fundamentals_csv
 from tecton.data.readers.base import Batch, RawFile, check_header, read_csv, read_each, read_text
 from tecton.data.schema import TABLES, RawFileError, check, conform, without_files
 from tecton.markets import market_specs
 
 NAME = "vendor-csv"
 CONTRACTS_FILE = "contracts.csv"
+FUNDAMENTALS = fundamentals_csv.FOLDER
 _CONTRACT_NAME = re.compile(r"^(?P<market>[A-Z][A-Z0-9_]*?)_(?P<year>\d{4})(?P<month>\d{2})$")
 
 BAR_TYPES = {
@@ -37,14 +41,26 @@ CONTRACT_TYPES = {
 
 
 def discover(source: Path) -> list[RawFile]:
-    """Every CSV under ``source`` (a folder or one file), in a stable order."""
+    """Every CSV under ``source`` (a folder or one file), in a stable order.
+
+    A file's name is relative to the vendor folder: the ``fundamentals/`` subfolder (or a file
+    in it) given on its own keeps the ``fundamentals/`` prefix, so its files land under the same
+    names as when the whole vendor folder is ingested.
+    """
+    source = Path(source)
     paths = [source] if source.is_file() else sorted(source.rglob("*.csv"))
     root = source.parent if source.is_file() else source
-    return [
-        RawFile(p, p.relative_to(root).as_posix(), "contracts" if p.name == CONTRACTS_FILE else "bars")
-        for p in paths
-        if not p.name.startswith(("_", "."))
-    ]
+    if root.name == FUNDAMENTALS:
+        root = root.parent
+    return [_raw_file(p, p.relative_to(root)) for p in paths if not p.name.startswith(("_", "."))]
+
+
+def _raw_file(path: Path, rel: Path) -> RawFile:
+    if rel.parts[0] == FUNDAMENTALS and len(rel.parts) > 1:
+        table = fundamentals_csv.TABLE
+    else:
+        table = "contracts" if path.name == CONTRACTS_FILE else "bars"
+    return RawFile(path, rel.as_posix(), table)
 
 
 def read(raw: RawFile, data: bytes | None = None) -> pa.Table:
@@ -58,6 +74,9 @@ def read(raw: RawFile, data: bytes | None = None) -> pa.Table:
 def read_batch(files: list[tuple[RawFile, bytes]]) -> Batch:
     """Many files at once: each file is only parsed; columns and rules apply to the whole batch."""
     batch = read_each(_read_contracts, files, only="contracts")
+    fundamentals = fundamentals_csv.read_batch(files, fmt=NAME)
+    batch.errors |= fundamentals.errors
+    batch.tables |= fundamentals.tables
     parts, meta = [], []
     for index, (raw, data) in enumerate(files):
         if raw.table != "bars":

@@ -1,7 +1,8 @@
 """Synthetic futures universe: realistic per-contract bars written as vendor CSVs.
 
 ``generate(out, markets, start, end, seed, defects)`` writes ``<MARKET>_<YYYYMM>.csv`` per
-contract, ``contracts.csv`` and, with ``defects > 0``, the ground truth ``_defects.csv``.
+contract, ``contracts.csv``, weekly fundamentals in ``fundamentals/<MARKET>.csv`` and, with
+``defects > 0``, the ground truth ``_defects.csv``.
 """
 
 from tecton.data.synthetic.defects import KINDS

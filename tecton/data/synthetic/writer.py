@@ -1,4 +1,8 @@
-"""Generate the synthetic universe and write it as vendor CSVs (see ``readers.vendor_csv``)."""
+"""Generate the synthetic universe and write it as vendor CSVs (see ``readers.vendor_csv``).
+
+Fundamentals go to ``fundamentals/<MARKET>.csv`` (``release_date,period_end,series,value``, one
+row per release, see ``readers.fundamentals_csv``), which the vendor-csv reader lands too.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import pyarrow.csv as pcsv
 
 from tecton.data.synthetic.curve import ContractBars, market_contracts
 from tecton.data.synthetic.defects import KINDS, Defect, inject
+from tecton.data.synthetic.fundamentals import FundamentalSeries, market_fundamentals
 from tecton.data.synthetic.prices import GRID, factors, market_path
 from tecton.markets import market_specs
 
@@ -25,6 +30,8 @@ CONTRACT_COLUMNS = (
 DEFECT_COLUMNS = ("kind", "market_id", "contract_id", "file", "first_date", "last_date")
 DEFECTS_FILE = "_defects.csv"
 CONTRACTS_FILE = "contracts.csv"
+FUNDAMENTALS_FOLDER = "fundamentals"
+FUNDAMENTAL_COLUMNS = ("release_date", "period_end", "series", "value")
 
 
 @dataclass(frozen=True)
@@ -33,10 +40,11 @@ class GenerateSummary:
 
     markets: tuple[str, ...]
     contracts: int
-    rows: int
-    files: int
+    rows: int  # bars
+    files: int  # every file written, fundamentals included
     defects: int
     out: Path
+    fundamentals: int = 0  # rows of fundamentals (one per market, series and release)
 
 
 def generate(
@@ -53,12 +61,12 @@ def generate(
     Parameters
     ----------
     out : Path
-        Folder to write ``<MARKET>_<YYYYMM>.csv`` files, ``contracts.csv`` and (with defects)
-        ``_defects.csv`` into. Created if missing.
+        Folder to write ``<MARKET>_<YYYYMM>.csv`` files, ``contracts.csv``,
+        ``fundamentals/<MARKET>.csv`` and (with defects) ``_defects.csv`` into. Created if missing.
     markets : sequence of str, optional
         Market ids from the metadata; all markets when omitted.
     start, end : date
-        Inclusive window of bar dates.
+        Inclusive window of bar dates (and of fundamentals' release dates).
     seed : int
         Same seed and arguments give byte-identical files; each market depends only on
         ``(seed, market_id)``, so a subset equals the same markets of a larger run.
@@ -85,9 +93,12 @@ def generate(
     subs = tuple(sorted({f"{s.asset_class}/{s.sub_class}" for s in specs.values()}))
     f = factors(seed, classes, subs)
     contracts: list[ContractBars] = []
+    fundamentals: dict[str, list[FundamentalSeries]] = {}
     for done, market_id in enumerate(ids, start=1):
         spec = specs[market_id]
-        contracts += market_contracts(spec, seed, market_path(spec, seed, f), start, end)
+        path = market_path(spec, seed, f)
+        contracts += market_contracts(spec, seed, path, start, end)
+        fundamentals[market_id] = market_fundamentals(spec, seed, path, start, end)
         if progress is not None:
             progress(done)
     contracts, log = inject(contracts, defects, seed)
@@ -97,7 +108,11 @@ def generate(
     _write_contracts(out / CONTRACTS_FILE, contracts)
     if log:
         _write_defects(out / DEFECTS_FILE, log)
-    return GenerateSummary(tuple(ids), len(contracts), rows, len(contracts) + 1, len(log), out)
+    written = [
+        _write_fundamentals(out / FUNDAMENTALS_FOLDER, m, s) for m, s in fundamentals.items() if s
+    ]
+    files = len(contracts) + 1 + len(written)
+    return GenerateSummary(tuple(ids), len(contracts), rows, files, len(log), out, sum(written))
 
 
 def _write_bars(out: Path, bars: ContractBars) -> int:
@@ -117,6 +132,27 @@ def _write_bars(out: Path, bars: ContractBars) -> int:
     pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False, quoting_style="none"))
     (out / f"{bars.contract_id}.csv").write_bytes(buf.getvalue())
     return len(bars)
+
+
+def _write_fundamentals(folder: Path, market_id: str, series: list[FundamentalSeries]) -> int:
+    """``<folder>/<MARKET>.csv``: every release of the market's series, by date then series."""
+    table = pa.concat_tables(
+        pa.table(
+            {
+                "release_date": pa.array(s.release_date, pa.date32()),
+                "period_end": pa.array(s.period_end, pa.date32()),
+                "series": pa.repeat(pa.scalar(s.series), len(s)),
+                "value": s.value,
+            }
+        )
+        for s in series
+    ).sort_by([("release_date", "ascending"), ("series", "ascending")])
+    buf = io.BytesIO()
+    buf.write((",".join(FUNDAMENTAL_COLUMNS) + "\n").encode())
+    pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False, quoting_style="none"))
+    folder.mkdir(exist_ok=True)
+    (folder / f"{market_id}.csv").write_bytes(buf.getvalue())
+    return table.num_rows
 
 
 def _write_contracts(path: Path, contracts: list[ContractBars]) -> None:
