@@ -1,0 +1,58 @@
+"""RiskDefinition: a risk model's parameters, read from and written to YAML.
+
+The YAML files beside this module are the registered risk models, found by their stem
+(``default.yaml`` is ``"default"``)::
+
+    volatility: {estimator: ewma, span: 35, min_periods: 10, floor: {window: 500, quantile: 0.05, min_periods: 100}}
+    correlation: {estimator: ewma, span: 125, min_periods: 20, shrinkage: 0.2}
+    covariance: {kind: sample}
+    annualisation_days: 252
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
+
+from tecton.factor_model.definition_io import definitions_beside, locate, read_definition
+from tecton.factor_model.risk.correlation import CorrelationEstimator
+from tecton.factor_model.risk.covariance import CovarianceKind
+from tecton.factor_model.risk.garch import GarchVolatility  # noqa: F401  (registers "garch")
+from tecton.factor_model.risk.volatility import VolatilityEstimator
+
+MODELS = definitions_beside(__file__, "risk model")
+
+
+class RiskDefinition(BaseModel):
+    """The parameters of a risk model. Every key is required in YAML.
+
+    Parameters
+    ----------
+    volatility : VolatilityEstimator
+        By ``estimator`` name: ``ewma`` or ``garch``, each with its parameters and ``floor``.
+    correlation : CorrelationEstimator
+        By ``estimator`` name: ``ewma``, with its span and ``shrinkage``.
+    covariance : CovarianceKind
+        By ``kind`` name: ``sample``, ``pca`` (``k``) or ``factors``.
+    annualisation_days : int
+        Days per year: 252 for exchange-traded futures, 365 for crypto.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    volatility: SerializeAsAny[VolatilityEstimator]
+    correlation: SerializeAsAny[CorrelationEstimator]
+    covariance: SerializeAsAny[CovarianceKind]
+    annualisation_days: int = Field(ge=1, le=366)
+
+
+def load_definition(source: str | Path) -> RiskDefinition:
+    """A definition from a YAML path, or a registered model's name (a file stem here).
+
+    Raises
+    ------
+    ModelDefinitionError
+        One line: an unknown name (with the registered ones), or the file, key and expectation.
+    """
+    return read_definition(locate(source, MODELS), RiskDefinition)
