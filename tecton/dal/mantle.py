@@ -247,6 +247,11 @@ class Mantle:
         return sorted(wh.markets(wh.catalog().resolve(table)))
 
     @classmethod
+    def catalog(cls, as_of: DateLike | None = None) -> Catalog:
+        """The marts of the warehouse (as of a time, when given): ``Mantle.Tables`` for any time."""
+        return cls._warehouse(as_of).catalog()
+
+    @classmethod
     def close(cls) -> None:
         """Close every warehouse connection (a DuckDB read-only connection blocks writers)."""
         for wh in cls._open.values():

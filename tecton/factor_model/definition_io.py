@@ -15,9 +15,28 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from tecton.factor_model.registry import ModelDefinitionError
+from tecton.factor_model.registry import ModelDefinitionError, Registry
 
 Definition = TypeVar("Definition", bound=BaseModel)
+
+
+def definitions_beside(module_file: str | Path, kind: str) -> Registry[Path]:
+    """The YAML files beside a module, registered by their stem (``default.yaml`` is ``"default"``).
+
+    Definitions live beside the code that implements them: no central config folder.
+    """
+    registry: Registry[Path] = Registry(kind)
+    for path in sorted(Path(module_file).resolve().parent.glob("*.yaml")):
+        registry.register(path.stem)(path)
+    return registry
+
+
+def locate(source: str | Path, registry: Registry[Path]) -> Path:
+    """A definition file from a path (``.yaml``, or containing ``/``) or a registered name."""
+    text = str(source)
+    if isinstance(source, Path) or text.endswith((".yaml", ".yml")) or "/" in text:
+        return Path(source)
+    return registry.get(text)
 
 
 def read_definition(path: str | Path, schema: type[Definition]) -> Definition:
@@ -42,7 +61,9 @@ def parse_definition(text: str, schema: type[Definition], source: str = "<yaml>"
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ModelDefinitionError(f"{where}: not valid YAML: {problem}") from None
     if not isinstance(raw, dict):
-        raise ModelDefinitionError(f"{source}: expected a mapping of keys, got {type(raw).__name__}")
+        raise ModelDefinitionError(
+            f"{source}: expected a mapping of keys, got {type(raw).__name__}"
+        )
     try:
         return schema.model_validate(raw)
     except ValidationError as exc:
@@ -65,12 +86,15 @@ def dump_definition(definition: BaseModel) -> str:
 def describe(exc: ValidationError) -> str:
     """The first error of a validation as ``key.path: expected ..., got ...``."""
     first = exc.errors(include_url=False)[0]
-    key = _key(first["loc"]) or "(top level)"
+    key = _key(first["loc"])
     message = _expected(first)
     if first["type"] == "missing":
         return f"{key}: missing ({message})"
     if first["type"] == "extra_forbidden":
         return f"{key}: unknown key"
+    if first["type"] == "value_error":  # a validator's own message says what it got
+        return f"{key}: {message}" if key else message
+    key = key or "(top level)"
     return f"{key}: {message}, got {first.get('input')!r}"
 
 

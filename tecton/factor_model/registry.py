@@ -1,12 +1,12 @@
 """Registries: a model's YAML names its classes and rules, never an import path.
 
-    RULES = Registry("rule")
+RULES = Registry("rule")
 
-    @RULES.register("ewmac")
-    def ewmac(prices, vol, *, fast, slow): ...
+@RULES.register("ewmac")
+def ewmac(prices, vol, *, fast, slow): ...
 
-    RULES.get("ewmac")        # the function
-    RULES.get("ewmc")         # ModelDefinitionError: unknown rule 'ewmc'; rules: breakout, carry, ewmac
+RULES.get("ewmac")        # the function
+RULES.get("ewmc")         # ModelDefinitionError: unknown rule 'ewmc'; rules: breakout, carry, ewmac
 """
 
 from __future__ import annotations

@@ -101,6 +101,26 @@ class Lake:
         )
         return self.table(spec.name).version()
 
+    def replace(self, spec: TableSpec, data: pa.Table, where: dict[str, str]) -> int:
+        """Replace every row matching ``where`` (column -> value) with ``data``, in one commit.
+
+        For derived tables a job rewrites whole (a model's forecasts): readers see the old rows
+        or the new ones, never a mix, and earlier versions stay readable by time travel.
+        """
+        data = data.cast(spec.schema)
+        common = {
+            "partition_by": list(spec.partition_by) or None,
+            "storage_options": self.storage.delta_options,
+        }
+        if not self.exists(spec.name):
+            write_deltalake(self.table_uri(spec.name), data, mode="append", **common)
+        else:
+            predicate = " AND ".join(f"{c} IN ({sql_list([v])})" for c, v in sorted(where.items()))
+            write_deltalake(
+                self.table_uri(spec.name), data, mode="overwrite", predicate=predicate, **common
+            )
+        return self.table(spec.name).version()
+
     def append(self, spec: TableSpec, data: pa.Table) -> int:
         """Append rows in one commit (for append-only tables such as the ingest log)."""
         write_deltalake(

@@ -83,7 +83,7 @@ class AlphaModel:
         frames = {label: lag(scaled, bars) for label, scaled in self.scaled_.items()}
         frames[COMBINED] = self.forecast_
         long = pd.concat(
-            {label: frame.stack() for label, frame in frames.items()}, names=["rule"]
+            {label: frame.stack().dropna() for label, frame in frames.items()}, names=["rule"]
         ).rename("forecast")
         long = long.reset_index()[["market_id", "trade_date", "rule", "forecast"]]
         return long.sort_values(["market_id", "trade_date", "rule"], ignore_index=True)
