@@ -76,9 +76,9 @@ def generate(
     seed: SeedOpt = 42,
     defects: Annotated[int, typer.Option(help="Inject this many defects of each kind (spikes, gaps, duplicates, stale, bad OHLC).")] = 0,
 ) -> None:
-    """Write a deterministic synthetic futures universe as vendor CSVs (one file per contract)."""
+    """Write a deterministic synthetic futures universe as vendor CSVs (one file per contract, fundamentals per market)."""
     summary = _generate(out, _markets(markets), _date(start), _date(end), seed, defects)
-    console.print(f"wrote {summary.files:,} files ({summary.contracts:,} contracts, {summary.rows:,} bars) to {out}")
+    console.print(f"wrote {summary.files:,} files ({summary.contracts:,} contracts, {summary.rows:,} bars, {summary.fundamentals:,} fundamentals releases) to {out}")
 
 
 def _generate(out, markets, start, end, seed, defects):
@@ -97,7 +97,7 @@ def _generate(out, markets, start, end, seed, defects):
 @app.command()
 def ingest(
     source: Annotated[Path, typer.Argument(help="A raw file or a folder of them.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="vendor-csv or pysystemtrade.")] = "vendor-csv",
+    format: Annotated[str, typer.Option("--format", "-f", help="vendor-csv (with its fundamentals/ subfolder), pysystemtrade or fundamentals-csv.")] = "vendor-csv",
     lake: Annotated[str | None, typer.Option(help="Lake root: a path or s3:// URL (default $TECTON_LAKE or $TECTON_HOME/lake).")] = None,
 ) -> None:
     """Land new and revised raw files in the lake; bad files are set aside with a reason."""
@@ -164,6 +164,60 @@ def _build(full_refresh: bool = False, lake_version: int | None = None, lake_as_
 
 
 @app.command()
+def signals(
+    model: Annotated[list[str] | None, typer.Option("--model", help="A registered model name or a model YAML path (repeat); default: futures_trend_carry and futures_fundamental.")] = None,
+    markets: Annotated[list[str] | None, typer.Option("--markets", "-m", help="Run the models on these markets instead of their own universes (repeat or comma-separate).")] = None,
+    start: Annotated[str | None, typer.Option(help="First date fitted, YYYY-MM-DD (earlier bars warm the rules up); default: all.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last date fitted, YYYY-MM-DD; default: all.")] = None,
+) -> None:
+    """Fit factor models on the marts and store their forecasts (Mantle.Tables.signals.forecasts)."""
+    names = _signals(model, _markets(markets), _date(start), _date(end))
+    for name in names:
+        _print_forecasts(name)
+
+
+def _signals(models: list[str] | None, markets: list[str] | None = None, start: dt.date | None = None, end: dt.date | None = None) -> list[str]:
+    from tecton.factor_model import DEFAULT_MODELS, FactorModel
+
+    try:  # a bad model file is the user's to fix: say so before any work starts
+        names = [FactorModel.from_yaml(m).name for m in models or DEFAULT_MODELS]
+    except USER_ERRORS as e:
+        _fail(str(e))
+    _quiet_prefect()
+    from flows import in_process
+    from flows.signals import signals as signals_flow
+    from tecton.dal.warehouse import BuildFailed
+
+    try:
+        with displayed(console), in_process():
+            signals_flow(models, markets, start and start.isoformat(), end and end.isoformat())
+    except BuildFailed as failed:
+        _fail(f"forecasts stored, but serving them failed: {'; '.join(map(str, failed.report.failures))}")
+    except USER_ERRORS as e:
+        _fail(str(e))
+    return names
+
+
+def _print_forecasts(model: str, shown: int = 8) -> None:
+    """The latest combined forecast of each market, read back through Mantle as a notebook would."""
+    from tecton.dal.mantle import Mantle
+
+    forecasts = Mantle.Tables.signals.forecasts
+    rows = Mantle.select(forecasts, columns=["rule", "forecast"], where={"model": model, "rule": "combined"})
+    Mantle.close()
+    last = rows.sort_values("trade_date").groupby("market_id").tail(1)
+    last = last.reindex(last.forecast.abs().sort_values(ascending=False).index)
+    table = Table(title=f"{model}: latest combined forecasts (signals.forecasts, strongest first)", title_justify="left")
+    for col in ("market", "trade date", "forecast"):
+        table.add_column(col, justify="right" if col == "forecast" else "left")
+    for r in last.head(shown).itertuples():
+        table.add_row(r.market_id, str(r.trade_date.date()), f"{r.forecast:+.2f}")
+    console.print(table)
+    if len(last) > shown:
+        console.print(f"... and {len(last) - shown} more markets")
+
+
+@app.command()
 def demo(
     markets: MarketsOpt = None,
     start: StartOpt = "2000-01-01",
@@ -182,6 +236,8 @@ def demo(
     built = _build()
     console.print(f"built {built.nodes} models and tests into {built.warehouse}")
     _print_continuous(_markets(markets))
+    for name in _signals(None, _markets(markets)):
+        _print_forecasts(name)
 
 
 def _print_continuous(markets: list[str] | None, rows: int = 4) -> None:

@@ -1,7 +1,8 @@
-"""The ``ingest`` deployment end to end on a real Prefect server (loopback), no mocks.
+"""tecton's deployments end to end on a real Prefect server (loopback), no mocks.
 
-prefect.yaml -> ``prefect deploy`` -> a process worker -> ``prefect deployment run --watch`` -> the
-Delta table holds exactly the rows of the vendor files.
+prefect.yaml -> ``prefect deploy`` -> a process worker -> ``prefect deployment run --watch``:
+``ingest`` lands exactly the rows of the vendor files in the Delta table; ``signals`` fits a
+factor model on built marts and serves its forecasts through Mantle.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import pytest
 import yaml
 from deltalake import DeltaTable
 
+from tecton.dal import Mantle, warehouse
+from tecton.data.synthetic import generate
+from tests.support.lake import ingest_now
 from tests.support.prefect_server import PrefectServer, prefect_server
 from tests.support.vendor import bars, write_contract
 
@@ -142,3 +146,43 @@ def test_deployment_run_lands_the_files(server: PrefectServer, deployed: dict, t
             rows[VALUES].astype(float), want[VALUES].astype(float), check_dtype=False
         )
     assert not (home / "lake").exists()
+
+
+def test_signals_deployment_is_scheduled_after_the_daily_build(server: PrefectServer, deployed: dict):
+    signals = server.deployment("signals/signals")
+    assert signals["entrypoint"] == "flows/signals.py:signals"
+    assert signals["parameters"] == {"models": ["futures_trend_carry", "futures_fundamental"], "build": True}
+    schedules = [s["schedule"] for s in signals["schedules"]]
+    assert [(s["cron"], s["timezone"]) for s in schedules] == [("0 23 * * 1-5", "America/New_York")]
+
+
+def test_signals_deployment_run_serves_forecasts(
+    server: PrefectServer, deployed: dict, tmp_path: Path, monkeypatch
+):
+    home = tmp_path / "worker-home"  # the worker's data home, with marts built in it
+    monkeypatch.setenv("TECTON_HOME", str(home))
+    markets = ["CRUDE", "GOLD"]
+    generate(home / "raw", markets, dt.date(2016, 1, 1), dt.date(2020, 12, 31), seed=4)
+    ingest_now(home / "raw")
+    assert warehouse.build().ok
+    model = tmp_path / "two.yaml"
+    model.write_text(yaml.safe_dump({"name": "two", "universe": {"markets": markets},
+                                     "alpha": "trend_carry", "risk": "default"}))  # fmt: skip
+
+    with server.worker(POOL, env={"TECTON_HOME": str(home)}, cwd=tmp_path):
+        run = server.cli(
+            "deployment", "run", "signals/signals",
+            "--param", f'models=["{model}"]',
+            "--watch", "--watch-timeout", "200",
+            timeout=240,
+        )  # fmt: skip
+    report = server.diagnostics(run)
+    assert run.returncode == 0, report
+    match = re.search(r"UUID: ([0-9a-f-]{36})", run.stdout)
+    assert match and server.flow_run(match.group(1))["state"]["type"] == "COMPLETED", report
+
+    stored = Mantle.select(Mantle.Tables.signals.forecasts, columns=["rule", "forecast"], where={"model": "two"})
+    Mantle.close()
+    combined = stored[stored.rule == "combined"]
+    assert set(combined.market_id) == set(markets), report
+    assert combined.forecast.abs().max() <= 20
