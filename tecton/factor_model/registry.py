@@ -1,12 +1,14 @@
-"""Registries: a model's YAML names its classes and rules, never an import path.
+"""Registries: a model's YAML names its classes and rules, never an import path::
 
-RULES = Registry("rule")
+    RULES = Registry("rule")
 
-@RULES.register("ewmac")
-def ewmac(prices, vol, *, fast, slow): ...
+    @RULES.register("ewmac")
+    def ewmac(inputs, *, fast, slow=None): ...
 
-RULES.get("ewmac")        # the function
-RULES.get("ewmc")         # ModelDefinitionError: unknown rule 'ewmc'; rules: breakout, carry, ewmac
+    RULES.get("ewmac")  # the function
+    RULES.get("ewmc")  # ModelDefinitionError: unknown rule 'ewmc'; rules: breakout, carry, ...
+
+A YAML file then says ``rule: ewmac``, and an unknown name lists the valid ones.
 """
 
 from __future__ import annotations
