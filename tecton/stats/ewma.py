@@ -150,7 +150,8 @@ def _ewm_moments(x: np.ndarray, y: np.ndarray, alpha: float, ignore_na: bool) ->
 
 def _as_2d(data) -> np.ndarray:
     values = np.asarray(data, dtype=float)
-    return values.reshape(len(values), -1)
+    # columns from the data's own shape: a frame with no rows still has its columns
+    return values.reshape(len(values), int(np.prod(values.shape[1:], dtype=int)))
 
 
 def _like(result: np.ndarray, data: Data) -> Data:

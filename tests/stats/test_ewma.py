@@ -299,3 +299,16 @@ def test_no_look_ahead(case, span):
         head = kernel(x)[: t + 1]
         np.testing.assert_array_equal(kernel(changed)[: t + 1], head)
         np.testing.assert_array_equal(kernel(x[: t + 1]), head)
+
+
+@pytest.mark.parametrize(
+    "empty",
+    [np.zeros((0, 3)), pd.DataFrame(columns=["a", "b"], dtype=float), pd.Series([], dtype=float)],
+    ids=["array", "frame", "series"],
+)
+def test_no_rows_give_no_rows_of_the_same_shape(empty):
+    """A market with no history yet (a walk-forward's first step) is empty, not an error."""
+    vol = ewma_vol(empty, 35)
+    assert np.shape(vol) == np.shape(empty)
+    if isinstance(empty, pd.DataFrame):
+        assert list(vol.columns) == list(empty.columns)
