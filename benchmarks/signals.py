@@ -9,6 +9,10 @@ thing the way the peer system is organised: one pandas Series per market and rul
 from a cross-sectional median and pandas' expanding mean, the pooled correlation with
 ``DataFrame.corr`` re-estimated at each year end. Outputs are checked equal (1e-9) before any
 time is printed.
+A second table times the default models (``DEFAULT_MODELS``) end to end on the default
+universe's real marts, when ``$TECTON_HOME`` holds a built warehouse (``uv run tecton demo``):
+reading the panels through Mantle, the alpha model (every rule, scaling, combination), the
+risk model, and the long forecast table the ``signals`` flow stores (nothing is written).
 Run: ``uv run python -m benchmarks.signals [--markets ...] [--start ...] [--end ...]``
 (target: all rules < 10 s on 2 cores).
 """
@@ -229,6 +233,40 @@ def main() -> None:
         f"outputs equal (max rel diff {worst:.1e}); target all < 10 s"
     )
     print_table(title, rows, ["stage", "seconds", "pandas per market", "x"])
+    default_models(args.markets)
+
+
+def default_models(markets: list[str] | None) -> None:
+    """The default models on the warehouse's marts, stage by stage (skipped without one)."""
+    from tecton.dal.warehouse import warehouse_path
+    from tecton.factor_model import DEFAULT_MODELS, AlphaModel, FactorModel, RiskModel, load_panels
+
+    if not warehouse_path().exists():
+        print(f"no warehouse at {warehouse_path()}: run `uv run tecton demo` to time the default models")
+        return
+    rows = []
+    for name in DEFAULT_MODELS:
+        model = FactorModel.from_yaml(name)
+        model = model.on(markets) if markets else model
+        with timer() as t_read:
+            panels = load_panels(model.markets())
+        with timer() as t_alpha:
+            alpha = AlphaModel(model.definition.alpha).fit(panels)
+        with timer() as t_risk:
+            RiskModel(model.definition.risk).fit(panels.ret_pct).estimate()
+        with timer() as t_long:
+            long = alpha.forecasts()
+        total = t_read() + t_alpha() + t_risk() + t_long()
+        rows.append({
+            "model": name, "rules": len(alpha.raw_), "read (Mantle)": t_read(), "alpha": t_alpha(),
+            "risk": t_risk(), "forecast rows": t_long(), "total": total, "rows": len(long),
+        })  # fmt: skip
+    shape = f"{panels.price_adj.shape[1]} markets x {panels.price_adj.shape[0]:,} days"
+    print_table(
+        f"default models on the warehouse's marts ({shape}), seconds; target all rules < 10 s",
+        rows,
+        ["model", "rules", "read (Mantle)", "alpha", "risk", "forecast rows", "total", "rows"],
+    )
 
 
 if __name__ == "__main__":
