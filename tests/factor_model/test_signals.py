@@ -4,6 +4,7 @@ FactorModel -> the `signals` flow -> the lake's forecasts table -> `Mantle.Table
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import numpy as np
 import pandas as pd
@@ -160,3 +161,35 @@ def test_the_signals_command_prints_the_latest_forecasts(home, model_file, tmp_p
     assert lines == [
         f"error: {bad}: alpha: unknown alpha model 'trend_cary'; alpha models: trend_carry, trend_carry_fundamentals"
     ], lines
+
+
+def test_a_model_fitted_as_of_a_time_ignores_later_revisions(tecton_home):
+    """A vendor revision landed after T changes a plain fit but not a fit as of T."""
+    markets = ["GOLD", "CORN"]
+    raw = tecton_home / "raw"
+    generate(raw, markets, dt.date(2018, 1, 1), dt.date(2020, 12, 31), seed=2)
+    ingest_now(raw)
+    assert warehouse.build().ok
+    model = FactorModel.from_yaml("futures_trend_carry").on(markets)
+    before = FactorModel(model.definition).fit()
+    Mantle.close()
+
+    time.sleep(0.05)
+    t = pd.Timestamp.now(tz="UTC")
+    time.sleep(0.05)
+    held = Mantle.select(Mantle.Tables.futures.cont, "2020-06-15", "2020-06-15", markets=["GOLD"])
+    path = raw / f"{held.contract_id.item()}.csv"
+    bars = pd.read_csv(path)
+    for column in ("open", "high", "low", "close"):
+        bars[column] = (bars[column] * 1.01).round(4)
+    bars.to_csv(path, index=False)
+    Mantle.close()
+    assert len(ingest_now(raw).landed) == 1
+    assert warehouse.build(full_refresh=True).ok
+
+    now = FactorModel(model.definition).fit()
+    assert not now.panels_.price_adj.equals(before.panels_.price_adj)
+    then = FactorModel(model.definition).fit(as_of=t)
+    pd.testing.assert_frame_equal(then.panels_.price_adj, before.panels_.price_adj)
+    pd.testing.assert_frame_equal(then.forecast_, before.forecast_)
+    Mantle.close()
