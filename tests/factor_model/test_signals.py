@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from tests.test_cli import tecton
 
 pytestmark = pytest.mark.slow
 MARKETS = ["CRUDE", "GOLD", "SP500", "CORN"]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +195,22 @@ def test_a_model_fitted_as_of_a_time_ignores_later_revisions(tecton_home):
     pd.testing.assert_frame_equal(then.panels_.price_adj, before.panels_.price_adj)
     pd.testing.assert_frame_equal(then.forecast_, before.forecast_)
     Mantle.close()
+
+
+def test_the_factor_model_notebook_runs(home, tmp_path, monkeypatch):
+    nbclient = pytest.importorskip("nbclient", reason="dev dependencies nbclient + ipykernel")
+    nbformat = pytest.importorskip("nbformat")
+    figure = tmp_path / "forecast.png"
+    monkeypatch.setenv("TECTON_NOTEBOOK_MARKETS", ",".join(MARKETS))
+    monkeypatch.setenv("TECTON_NOTEBOOK_FIGURE", str(figure))
+    nb = nbformat.read(REPO / "notebooks" / "factor_model.ipynb", as_version=4)
+    nbclient.NotebookClient(
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    text = "".join(
+        o.get("text", "") + o.get("data", {}).get("text/plain", "")
+        for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )  # fmt: skip
+    assert f"futures_trend_carry: 10 rules on {len(MARKETS)} markets" in text
+    assert "ewmac16_64" in text and "RiskEstimate(as_of=2020-12-31" in text
+    assert figure.stat().st_size > 10_000
