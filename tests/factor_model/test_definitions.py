@@ -86,6 +86,13 @@ BAD = [
         "alpha.rules.carry",
         "unexpected keyword argument 'span'",
     ),
+    (
+        "unknown way to weight",
+        "    carry: {rule: carry, smooth: 90}\n",
+        "    carry: {rule: carry, smooth: 90}\n  weights: corr\n",
+        "alpha.weights",
+        "expected 'equal', 'correlation' or a mapping of rule to weight, got 'corr'",
+    ),
     ("unknown top-level key", "name: t", "name: t\nrisks: default", "risks", "unknown key"),
     ("missing part", "risk: default\n", "", "risk", "missing"),
     (

@@ -4,7 +4,7 @@
       ewmac16_64: {rule: ewmac, fast: 16, slow: 64}
       breakout80: {rule: breakout, window: 80}
       carry: {rule: carry, smooth: 90}
-    weights: {ewmac16_64: 0.4, breakout80: 0.3, carry: 0.3}   # omitted: equal
+    weights: {ewmac16_64: 0.4, breakout80: 0.3, carry: 0.3}   # or: equal (the default), correlation
     scaling: {target: 10, cap: 20, method: pooled, min_periods: 500}
     combination: {fdm_cap: 2.5, fdm_min_periods: 250, cap: 20, lag: 1}
 
@@ -75,15 +75,26 @@ class AlphaDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     rules: dict[str, RuleSpec] = Field(min_length=1)
-    weights: dict[str, float] | None = None
+    # given by rule, or estimated: "equal", or "correlation" (each day, inversely to each rule's
+    # summed expanding correlation with the others: scaling.correlation_weights)
+    weights: dict[str, float] | Literal["equal", "correlation"] = "equal"
     scaling: Scaling = Scaling()
     combination: Combination = Combination()
     vol_span: float = Field(35.0, gt=1)
 
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _method_named(cls, weights: Any) -> Any:
+        if isinstance(weights, str) and weights not in ("equal", "correlation"):
+            raise ValueError(
+                f"expected 'equal', 'correlation' or a mapping of rule to weight, got {weights!r}"
+            )
+        return weights
+
     @field_validator("weights")
     @classmethod
-    def _non_negative(cls, weights: dict[str, float] | None) -> dict[str, float] | None:
-        if weights is not None and (
+    def _non_negative(cls, weights: dict[str, float] | str) -> dict[str, float] | str:
+        if isinstance(weights, dict) and (
             any(w < 0 for w in weights.values()) or not sum(weights.values()) > 0
         ):
             raise ValueError(f"weights must be 0 or more with a positive sum, got {weights}")
@@ -92,7 +103,7 @@ class AlphaDefinition(BaseModel):
     @model_validator(mode="after")
     def _weights_name_rules(self) -> AlphaDefinition:
         for mapping, what in (
-            (self.weights or {}, "weights"),
+            (self.weights if isinstance(self.weights, dict) else {}, "weights"),
             (self.scaling.priors, "scaling.priors"),
         ):
             unknown = sorted(set(mapping) - set(self.rules))

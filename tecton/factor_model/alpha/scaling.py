@@ -125,6 +125,43 @@ def forecast_weights(names: Sequence[str], weights: Mapping[str, float] | None =
     return values / values.sum()
 
 
+Weights = Mapping[str, float] | pd.DataFrame | None  # static by rule, or dates by rules
+
+
+def _weight_rows(names: Sequence[str], index: pd.Index, weights: Weights) -> np.ndarray:
+    """Weights on every date, ``(dates, rules)``, each row summing to 1."""
+    if isinstance(weights, pd.DataFrame):
+        rows = weights.reindex(index=index, columns=list(names)).to_numpy(dtype=float)
+        return rows / rows.sum(axis=1, keepdims=True)
+    static = forecast_weights(names, weights).to_numpy()
+    return np.broadcast_to(static, (len(index), len(static)))
+
+
+def _floored(corr: np.ndarray) -> np.ndarray:
+    """Correlations as the combination uses them: negatives at 0, unmeasured as 1 (no credit)."""
+    return np.where(np.isnan(corr), 1.0, np.maximum(corr, 0.0))
+
+
+def correlation_weights(scaled: Mapping[str, pd.DataFrame], min_periods: int = 250) -> pd.DataFrame:
+    """Forecast weights estimated on each date: inversely to each rule's summed correlation.
+
+    ``w_i`` is proportional to ``1 / sum_j C_ij`` with ``C`` the expanding
+    :func:`pooled_correlation` (negatives floored at 0, unmeasured pairs as 1), so a cluster of
+    near-identical rules (six EWMAC speeds) shares the weight one distinct rule gets, and the
+    weights are equal until the correlations are measured. Expanding: the weights on ``t`` use
+    rows through ``t``.
+
+    Returns
+    -------
+    DataFrame
+        Dates by rules, each row summing to 1.
+    """
+    names = list(scaled)
+    inverse = 1.0 / _floored(pooled_correlation(scaled, min_periods)).sum(axis=2)
+    weights = inverse / inverse.sum(axis=1, keepdims=True)
+    return pd.DataFrame(weights, index=scaled[names[0]].index, columns=names)
+
+
 def _panel(scaled: Mapping[str, pd.DataFrame]) -> tuple[list[str], pd.Index, pd.Index, np.ndarray]:
     """The rules' frames on the first one's dates and markets, stacked: (rule, date, market)."""
     names = list(scaled)
@@ -178,7 +215,7 @@ def pooled_correlation(scaled: Mapping[str, pd.DataFrame], min_periods: int = 25
 
 def diversification_multiplier(
     scaled: Mapping[str, pd.DataFrame],
-    weights: Mapping[str, float] | None = None,
+    weights: Weights = None,
     cap: float = 2.5,
     min_periods: int = 250,
 ) -> pd.Series:
@@ -194,8 +231,8 @@ def diversification_multiplier(
     ----------
     scaled : mapping of str to DataFrame
         Scaled (and capped) forecasts by rule, on the same dates and markets.
-    weights : mapping of str to float, optional
-        Forecast weights by rule; equal by default.
+    weights : mapping of str to float, or DataFrame, optional
+        Forecast weights by rule (equal by default), or by date and rule.
     cap : float
         The multiplier's ceiling, 2.5.
     min_periods : int
@@ -207,17 +244,15 @@ def diversification_multiplier(
         The multiplier by date.
     """
     names = list(scaled)
-    w = forecast_weights(names, weights).to_numpy()
-    corr = pooled_correlation(scaled, min_periods)
-    corr = np.where(np.isnan(corr), 1.0, np.maximum(corr, 0.0))
-    variance = np.einsum("i,tij,j->t", w, corr, w)
+    w = _weight_rows(names, scaled[names[0]].index, weights)
+    variance = np.einsum("ti,tij,tj->t", w, _floored(pooled_correlation(scaled, min_periods)), w)
     fdm = np.clip(1.0 / np.sqrt(variance), 1.0, cap)
     return pd.Series(fdm, index=scaled[names[0]].index, name="fdm")
 
 
 def combine(
     scaled: Mapping[str, pd.DataFrame],
-    weights: Mapping[str, float] | None = None,
+    weights: Weights = None,
     fdm: pd.Series | float = 1.0,
     cap: float = 20.0,
 ) -> pd.DataFrame:
@@ -233,7 +268,7 @@ def combine(
         On the first rule's dates and markets.
     """
     names, index, columns, stack = _panel(scaled)
-    w = forecast_weights(names, weights).to_numpy()[:, None, None]
+    w = _weight_rows(names, index, weights).T[:, :, None]
     finite = np.isfinite(stack)
     total = (w * np.where(finite, stack, 0.0)).sum(axis=0)
     weight = (w * finite).sum(axis=0)
@@ -256,7 +291,7 @@ class ForecastCombination:
 
     scalars: pd.DataFrame  # dates by rules
     scaled: Mapping[str, pd.DataFrame]
-    weights: pd.Series
+    weights: pd.DataFrame  # dates by rules
     fdm: pd.Series
     combined: pd.DataFrame  # on t, from data through t
     forecast: pd.DataFrame  # lagged: on t, from data through t - bars
@@ -264,7 +299,7 @@ class ForecastCombination:
 
 def scale_and_combine(
     raw: Mapping[str, pd.DataFrame],
-    weights: Mapping[str, float] | None = None,
+    weights: Mapping[str, float] | Literal["equal", "correlation"] | None = None,
     *,
     target: float = 10.0,
     cap: float = 20.0,
@@ -278,8 +313,9 @@ def scale_and_combine(
     """Raw forecasts by rule to one capped forecast per market, lagged ``bars`` rows.
 
     Each rule is scaled by its own expanding :func:`forecast_scalar` (``priors[rule]`` before
-    ``min_periods`` days) and capped, the rules are combined with ``weights`` and the
-    expanding :func:`diversification_multiplier`, capped again, then lagged.
+    ``min_periods`` days) and capped, the rules are combined with ``weights`` (given, ``"equal"``
+    or ``"correlation"``: estimated each day by :func:`correlation_weights`) and the expanding
+    :func:`diversification_multiplier`, capped again, then lagged.
     """
     priors = priors or {}
     scalars = {
@@ -287,12 +323,21 @@ def scale_and_combine(
         for name, frame in raw.items()
     }
     scaled = {name: scale_and_cap(raw[name], scalars[name], cap) for name in raw}
+    index = next(iter(scaled.values())).index
+    if isinstance(weights, str):
+        if weights not in ("equal", "correlation"):
+            raise ModelDefinitionError(
+                f"weights: expected 'equal', 'correlation' or a mapping, got {weights!r}"
+            )
+        weights = correlation_weights(scaled, fdm_min_periods) if weights == "correlation" else None
     fdm = diversification_multiplier(scaled, weights, fdm_cap, fdm_min_periods)
     combined = combine(scaled, weights, fdm, cap)
     return ForecastCombination(
         scalars=pd.DataFrame(scalars),
         scaled=scaled,
-        weights=forecast_weights(list(raw), weights),
+        weights=pd.DataFrame(
+            _weight_rows(list(raw), index, weights), index=index, columns=list(raw)
+        ),
         fdm=fdm,
         combined=combined,
         forecast=lag(combined, bars),

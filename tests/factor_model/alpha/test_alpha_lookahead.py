@@ -56,6 +56,11 @@ def everything(inputs: RuleInputs) -> dict[str, pd.DataFrame | pd.Series]:
     out |= {f"scaled {k}": v for k, v in result.scaled.items()}
     out |= {"fdm": result.fdm, "combined": result.combined}
     out["lagged, one more row"] = result.forecast.shift(-1)  # row t holds the forecast for t + 1
+    estimated = scale_and_combine(raw, "correlation", min_periods=20, fdm_min_periods=10)
+    out |= {
+        "estimated weights": estimated.weights,
+        "combined, estimated weights": estimated.combined,
+    }
     return out
 
 

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tecton.factor_model.alpha.rules import RuleInputs, run_rule
+from tecton.factor_model.alpha.rules import RuleInputs, run_rule, run_rules
 from tecton.factor_model.alpha.scaling import (
     combine,
+    correlation_weights,
     diversification_multiplier,
     forecast_scalar,
     forecast_weights,
@@ -20,7 +21,7 @@ from tecton.factor_model.alpha.scaling import (
     scale_and_combine,
 )
 from tecton.factor_model.registry import ModelDefinitionError
-from tests.factor_model.alpha.alpha_panels import loop_scalar, random_walk_scalar
+from tests.factor_model.alpha.alpha_panels import loop_scalar, panel, random_walk_scalar
 
 
 def raw_forecasts(n_days: int = 400, n_markets: int = 5, seed: int = 0) -> pd.DataFrame:
@@ -194,3 +195,32 @@ def test_forecasts_never_exceed_the_cap_and_fdm_stays_in_bounds(seed, magnitude,
     assert result.forecast.abs().max().max() <= cap
     assert all(f.abs().max().max() <= cap for f in result.scaled.values())
     assert result.fdm.between(1.0, 2.5).all()
+
+
+def test_correlation_weights_share_a_cluster_and_start_equal():
+    """Two identical rules and a third unrelated one: the pair shares what the third gets."""
+    rng = np.random.default_rng(5)
+    index = pd.bdate_range("2010-01-01", periods=400, name="trade_date")
+    columns = pd.Index(["A", "B"], name="market_id")
+    same = pd.DataFrame(rng.standard_normal((400, 2)) * 10, index, columns)
+    other = pd.DataFrame(rng.standard_normal((400, 2)) * 10, index, columns)
+    weights = correlation_weights(
+        {"fast": same, "fast_copy": same, "other": other}, min_periods=100
+    )
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0)
+    np.testing.assert_allclose(weights.iloc[50], [1 / 3, 1 / 3, 1 / 3])  # nothing measured yet
+    last = weights.iloc[-1]
+    assert last["fast"] == pytest.approx(last["fast_copy"])
+    assert last["other"] == pytest.approx(2 * last["fast"], rel=0.1)  # sum_j C: about 1 vs 2
+
+
+def test_per_date_weights_equal_static_weights_when_constant():
+    inputs = panel(n_days=700, seed=4)
+    raw = run_rules(inputs, {"e": ("ewmac", {"fast": 8}), "b": ("breakout", {"window": 40})})
+    scaled = {k: scale_and_cap(v, forecast_scalar(v, min_periods=100)) for k, v in raw.items()}
+    static = {"e": 0.7, "b": 0.3}
+    per_date = pd.DataFrame({"e": 0.7, "b": 0.3}, index=inputs.price_adj.index)
+    pd.testing.assert_series_equal(
+        diversification_multiplier(scaled, per_date), diversification_multiplier(scaled, static)
+    )
+    pd.testing.assert_frame_equal(combine(scaled, per_date), combine(scaled, static))
