@@ -1,4 +1,9 @@
--- Continuous contract, one row per market and trade date: the day's last observation.
+{{ config(materialized='view') }}
+-- Continuous contract, one row per market and trade date: the day's last observation. A view:
+-- the observations already mark each day's last row and whether its contract differs from the
+-- previous day's, so this is a filter over futures_cont_observed (itself the observations plus
+-- one join to the small table of roll offsets). A new day appends observations and a roll
+-- rewrites the offsets; nothing here is rewritten.
 with
 
 observed as (
@@ -8,14 +13,6 @@ observed as (
 ),
 
 daily as (
-
-    select *
-    from observed
-    qualify row_number() over (partition by market_id, trade_date order by observed_at desc) = 1
-
-),
-
-flagged as (
 
     select
         market_id,
@@ -34,16 +31,16 @@ flagged as (
         forward_delivery_month,
         carry_delivery_month,
         -- the held contract changed since the previous day's last observation
-        coalesce(contract_id is distinct from lag(contract_id) over (partition by market_id order by trade_date), false)
-            and lag(trade_date) over (partition by market_id order by trade_date) is not null as is_roll
+        is_day_roll as is_roll
 
-    from daily
+    from observed
+    where is_last_of_day
 
 ),
 
 final as (
 
-    select * from flagged
+    select * from daily
 
 )
 

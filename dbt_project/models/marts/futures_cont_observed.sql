@@ -38,7 +38,9 @@ adjusted as (
         observations.forward_delivery_month,
         observations.carry_delivery_month,
         observations.is_roll,
-        observations.roll_index
+        observations.roll_index,
+        observations.is_last_of_day,
+        observations.is_day_roll
 
     from observations
     left join offsets
