@@ -63,11 +63,6 @@ def dbt_args(command: str, *extra: str) -> list[str]:
         "--profiles-dir", str(DBT_PROJECT),
         "--target-path", str(state / "target"),
         "--log-path", str(state / "logs"),
-        # one dbt thread: dbt-duckdb 1.11 adds a source loaded by a plugin (our lake sources) to
-        # a dict that another thread, opening a connection for its node, iterates without a
-        # lock ("Database Error ... dictionary changed size during iteration", now and then).
-        # DuckDB still runs each query on every core: a build took as long with 1 thread as with 2.
-        "--threads", "1",
         *extra,
     ]
 
