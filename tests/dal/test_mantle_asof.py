@@ -80,9 +80,8 @@ def test_as_of_hides_a_later_revision(lake, tecton_home):
         bars[column] = (bars[column] * 1.01).round(4)
     bars.to_csv(path, index=False)
     assert [o.source_file for o in ingest_now(raw).landed] == [f"vendor-csv/{held}.csv"]
-    # full refresh: an incremental build after a revision failed assert_no_roll_jump_in_returns
-    # when this was written (reported to the marts' owner); as_of is what is tested here
-    build(full_refresh=True)
+    # incremental: the observation model re-derives from the revised contract's first day
+    build()
 
     now = Mantle.select(
         cont, "2019-10-01", "2020-06-30", columns=["price", "price_adj"], markets=["CRUDE"]

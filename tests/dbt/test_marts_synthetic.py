@@ -26,8 +26,6 @@ MARKETS = [
 ]  # calendar 5, open interest, calendar 10 + first notice
 
 
-
-
 def query(warehouse: Path, sql: str) -> pd.DataFrame:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(sql).fetch_df()
@@ -175,5 +173,39 @@ def test_a_one_day_increment_equals_a_full_rebuild(universe, tmp_path):
     assert run.returncode == 0, run.stdout[-5000:]
     rebuilt = query(
         copy / "warehouse.duckdb", f"select {columns} from futures_cont_observed order by 1, 2"
+    )
+    pd.testing.assert_frame_equal(incremental, rebuilt, check_exact=False, rtol=1e-12)
+
+
+def test_a_revised_old_file_built_incrementally_equals_a_full_rebuild(universe, tmp_path):
+    """A vendor revises a contract held years ago: the incremental build re-derives from its
+    first day (no stale prices, no false roll gap) and equals a rebuild from scratch."""
+    home, files = tmp_path / "home", tmp_path / "files"
+    shutil.copytree(universe["home"], home)
+    shutil.copytree(universe["files"], files)
+    held = query(
+        home / "warehouse.duckdb",
+        "select contract_id from futures_cont where market_id = 'CRUDE' and trade_date = '2017-03-15'",
+    ).contract_id.item()
+    path = files / f"{held}.csv"
+    bars = pd.read_csv(path)
+    for column in ("open", "high", "low", "close"):
+        bars[column] = (bars[column] * 1.02).round(2)
+    bars.to_csv(path, index=False)
+    landed = ingest_now(files, lake=Lake(Storage(str(home / "lake")))).landed
+    assert [o.source_file for o in landed] == [f"vendor-csv/{held}.csv"]
+
+    run = dbt_build(home)
+    assert run.returncode == 0, run.stdout[-5000:]
+    columns = "market_id, observed_at, contract_id, price, price_adj, forward_price, is_roll"
+    incremental = query(
+        home / "warehouse.duckdb", f"select {columns} from futures_cont_observed order by 1, 2"
+    )
+    revised = incremental[incremental.contract_id == held]
+    assert len(revised) > 10
+    run = dbt_build(home, "--full-refresh", "--select", "+futures_cont_observed")
+    assert run.returncode == 0, run.stdout[-5000:]
+    rebuilt = query(
+        home / "warehouse.duckdb", f"select {columns} from futures_cont_observed order by 1, 2"
     )
     pd.testing.assert_frame_equal(incremental, rebuilt, check_exact=False, rtol=1e-12)

@@ -21,7 +21,7 @@
 --
 -- Incremental: appends observations of days after each market's stored days, re-deriving the
 -- last `reprocess_days` (a roll decided on projected trading days can move when the real days
--- arrive). Whole days are re-derived; the newest kept row, on an earlier day than every new one,
+-- arrive), or from the first day whose upstream rows changed (a revised vendor file), if earlier. Whole days are re-derived; the newest kept row, on an earlier day than every new one,
 -- seeds the holdings with its contract, roll count and last known prices. `--full-refresh`
 -- rebuilds it all.
 {% set reprocess_days = var('reprocess_days', 45) %}
@@ -53,13 +53,44 @@ observations as not materialized (
 
 {% if is_incremental() %}
 
+-- each market's first day whose upstream observations differ from the stored ones: new days,
+-- and also an old contract's file revised by its vendor. Every day from there is re-derived,
+-- so a revision deep in the past never leaves stale prices (and a false roll gap) behind.
+changed as (
+
+    select
+        coalesce(upstream.market_id, stored.market_id) as market_id,
+        min(coalesce(upstream.trade_date, stored.trade_date)) as changed_from
+
+    from observations as upstream
+    full join {{ this }} as stored
+        on upstream.market_id = stored.market_id
+        and upstream.observed_at = stored.observed_at
+    where upstream.observed_at is null
+        or stored.observed_at is null
+        or upstream.trade_date is distinct from stored.trade_date
+        or upstream.source is distinct from stored.source
+        or upstream.contract_id is distinct from stored.contract_id
+        or upstream.price is distinct from stored.price
+        or upstream.forward_contract_id is distinct from stored.forward_contract_id
+        or upstream.forward_price is distinct from stored.forward_price
+        or upstream.carry_contract_id is distinct from stored.carry_contract_id
+        or upstream.carry_price is distinct from stored.carry_price
+    group by 1
+
+),
+
 kept as (
 
     select
-        market_id,
-        max(trade_date) - {{ reprocess_days }} as kept_until
+        stored.market_id,
+        least(
+            max(stored.trade_date) - {{ reprocess_days }},
+            coalesce(min(changed.changed_from) - 1, max(stored.trade_date))
+        ) as kept_until
 
-    from {{ this }}
+    from {{ this }} as stored
+    left join changed on stored.market_id = changed.market_id
     group by 1
 
 ),
