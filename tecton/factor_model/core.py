@@ -39,7 +39,8 @@ from tecton.factor_model.universe import Universe
 MODELS = definitions_beside(__file__, "factor model")
 # what the `signals` flow, `tecton signals` and the demo run unless told otherwise
 DEFAULT_MODELS = ("futures_trend_carry", "futures_fundamental")
-# bars read before ``start`` so the slowest rules and the volatility are warm on day one
+# bars read before ``start`` beyond the forecast scalars' own history (``min_periods``), so the
+# slowest rules (EWMA span 256) and the volatility are warm on ``start`` too
 WARM_UP_BARS = 300
 
 
@@ -73,8 +74,9 @@ def _inline(value: Any, registry, schema: type[BaseModel]) -> Any:
 class FactorModel:
     """Alpha and risk of one universe (estimator style: ``fit`` returns ``self``).
 
-    After :meth:`fit`: ``panels_`` (what was read), ``alpha_`` (a fitted :class:`AlphaModel`),
-    ``risk_`` (a fitted :class:`RiskModel`), and ``forecast_`` (the combined, lagged forecast).
+    After :meth:`fit`: ``panels_`` (what was read, warm-up included), ``alpha_`` (a fitted
+    :class:`AlphaModel`), ``risk_`` (a fitted :class:`RiskModel`), and ``forecast_`` (the
+    combined, lagged forecast from ``start`` on).
     """
 
     def __init__(self, definition: ModelDefinition):
@@ -115,17 +117,19 @@ class FactorModel:
         panels : Panels, optional
             Data to fit on; read with :func:`tecton.factor_model.data.load_panels` when omitted.
         start, end : date-like, optional
-            The window read (with ``WARM_UP_BARS`` more before ``start``).
+            The window forecast. Bars before ``start`` are read too, enough for the scalars'
+            ``min_periods`` plus ``WARM_UP_BARS``, so forecasts exist from ``start`` on.
         as_of : date-like, optional
             Read the data as known at this time: a revision landed later is invisible.
         """
         if panels is None:
-            lookback = WARM_UP_BARS if start is not None else 0
+            warm_up = self.definition.alpha.scaling.min_periods + WARM_UP_BARS
+            lookback = warm_up if start is not None else 0
             panels = load_panels(self.markets(), start, end, as_of=as_of, lookback=lookback)
-        self.panels_ = panels
+        self.panels_, self.start_ = panels, pd.Timestamp(start) if start is not None else None
         self.alpha_ = AlphaModel(self.definition.alpha).fit(panels)
         self.risk_ = RiskModel(self.definition.risk).fit(panels.ret_pct)
-        self.forecast_ = self.alpha_.forecast_
+        self.forecast_ = self.alpha_.forecast_.loc[self.start_ :]
         return self
 
     def risk_estimate(self, as_of: DateLike | None = None) -> RiskEstimate:
@@ -133,5 +137,11 @@ class FactorModel:
         return self.risk_.estimate(as_of)
 
     def forecasts(self) -> pd.DataFrame:
-        """Every rule's forecast and the combination, long (see :meth:`AlphaModel.forecasts`)."""
-        return self.alpha_.forecasts()
+        """Every rule's forecast and the combination from ``start`` on, long (see
+        :meth:`AlphaModel.forecasts`)."""
+        long = self.alpha_.forecasts()
+        return (
+            long
+            if self.start_ is None
+            else long[long.trade_date >= self.start_].reset_index(drop=True)
+        )

@@ -37,7 +37,7 @@ class Universe(BaseModel):
         return values
 
     def market_ids(self) -> list[str]:
-        """The markets, in the metadata's order."""
+        """The listed markets, else the metadata's matches (in its order), less the exclusions."""
         if self.markets:
             return [m for m in self.markets if m not in self.exclude]
         filters = {

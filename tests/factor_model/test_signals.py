@@ -214,3 +214,18 @@ def test_the_factor_model_notebook_runs(home, tmp_path, monkeypatch):
     assert f"futures_trend_carry: 10 rules on {len(MARKETS)} markets" in text
     assert "ewmac16_64" in text and "RiskEstimate(as_of=2020-12-31" in text
     assert figure.stat().st_size > 10_000
+
+
+def test_a_fit_from_a_start_date_forecasts_from_that_day(home, model_file):
+    """The bars before start warm the scalars and rules up; forecasts begin on start itself."""
+    model = FactorModel.from_yaml(model_file).fit(start="2020-06-01")
+    assert model.panels_.dates[0] < pd.Timestamp("2018-06-01")  # 800 bars read before start
+    assert model.forecast_.index[0] == pd.Timestamp("2020-06-01")
+    assert model.forecast_.iloc[0].notna().all()
+    full = FactorModel.from_yaml(model_file).fit()
+    assert model.forecasts().trade_date.min() == pd.Timestamp("2020-06-01")
+    # a warm start says what a fit over all the history says, up to the scalars, whose
+    # expanding window starts later: the same direction every day, nearly the same size
+    both = full.forecast_.loc["2020-06-01":]
+    assert (np.sign(model.forecast_) == np.sign(both)).to_numpy().mean() > 0.97
+    assert model.forecast_.corrwith(both).min() > 0.95
