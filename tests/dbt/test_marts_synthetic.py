@@ -182,8 +182,9 @@ def test_a_one_day_increment_equals_a_full_rebuild(universe, tmp_path):
 
 
 def test_a_revised_old_file_built_incrementally_equals_a_full_rebuild(universe, tmp_path):
-    """A vendor revises a contract held years ago: the incremental build re-derives from its
-    first day (no stale prices, no false roll gap) and equals a rebuild from scratch."""
+    """A vendor revises a contract held years ago (new prices, one day dropped): the incremental
+    build re-derives from its first day (no stale prices, no false roll gap, no dropped day left
+    behind) and equals a rebuild from scratch."""
     home, files = tmp_path / "home", tmp_path / "files"
     shutil.copytree(universe["home"], home)
     shutil.copytree(universe["files"], files)
@@ -191,13 +192,24 @@ def test_a_revised_old_file_built_incrementally_equals_a_full_rebuild(universe, 
         home / "warehouse.duckdb",
         "select contract_id from futures_cont where market_id = 'CRUDE' and trade_date = '2017-03-15'",
     ).contract_id.item()
-    path = files / f"{held}.csv"
-    bars = pd.read_csv(path)
-    for column in ("open", "high", "low", "close"):
-        bars[column] = (bars[column] * 1.02).round(2)
-    bars.to_csv(path, index=False)
+    held_days = query(
+        home / "warehouse.duckdb",
+        f"select trade_date from futures_cont where contract_id = '{held}' order by 1",
+    ).trade_date
+    dropped = held_days.iloc[len(held_days) // 2].strftime("%Y-%m-%d")  # a day it was held
+    revised_files = []
+    for path in sorted(files.glob("CRUDE_*.csv")):
+        bars = pd.read_csv(path)
+        if path.stem == held:
+            for column in ("open", "high", "low", "close"):
+                bars[column] = (bars[column] * 1.02).round(2)
+        elif dropped not in set(bars.date):
+            continue
+        # the vendor withdraws a day it had sent, from every contract's file
+        bars[bars.date != dropped].to_csv(path, index=False)
+        revised_files.append(f"vendor-csv/{path.name}")
     landed = ingest_now(files, lake=Lake(Storage(str(home / "lake")))).landed
-    assert [o.source_file for o in landed] == [f"vendor-csv/{held}.csv"]
+    assert sorted(o.source_file for o in landed) == revised_files and len(revised_files) > 1
 
     run = dbt_build(home)
     assert run.returncode == 0, run.stdout[-5000:]
@@ -207,6 +219,8 @@ def test_a_revised_old_file_built_incrementally_equals_a_full_rebuild(universe, 
     )
     revised = incremental[incremental.contract_id == held]
     assert len(revised) > 10
+    crude_days = set(incremental[incremental.market_id == "CRUDE"].observed_at.dt.normalize())
+    assert pd.Timestamp(dropped) not in crude_days
     run = dbt_build(home, "--full-refresh", "--select", "+futures_cont_observed")
     assert run.returncode == 0, run.stdout[-5000:]
     rebuilt = query(

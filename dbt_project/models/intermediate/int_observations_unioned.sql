@@ -3,7 +3,18 @@
         materialized='incremental',
         unique_key=['market_id', 'observed_at'],
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="
+            delete from {{ this }} as stored
+            where not exists (
+                select 1 from {{ ref('int_vendor_observations_held') }} as upstream
+                where upstream.market_id = stored.market_id and upstream.observed_at = stored.observed_at
+            )
+            and not exists (
+                select 1 from {{ ref('int_peer_observations_pivoted') }} as upstream
+                where upstream.market_id = stored.market_id and upstream.observed_at = stored.observed_at
+            )
+        "
     )
 }}
 -- One row per market and observation for both sources: held contract and price, forward and
@@ -21,7 +32,9 @@
 --
 -- Incremental: appends observations of days after each market's stored days, re-deriving the
 -- last `reprocess_days` (a roll decided on projected trading days can move when the real days
--- arrive), or from the first day whose upstream rows changed (a revised vendor file), if earlier. Whole days are re-derived; the newest kept row, on an earlier day than every new one,
+-- arrive), or from the first day whose upstream rows changed (a revised vendor file), if earlier.
+-- delete+insert only replaces the keys it inserts, so the post-hook deletes stored observations
+-- no longer upstream (a revised file that dropped a day). Whole days are re-derived; the newest kept row, on an earlier day than every new one,
 -- seeds the holdings with its contract, roll count and last known prices. `--full-refresh`
 -- rebuilds it all.
 {% set reprocess_days = var('reprocess_days', 45) %}
