@@ -89,7 +89,7 @@ def main() -> None:
             assert report.ok, report.failures
             # the adjusted series comes out of views: compute it once, as any reader would
             with duckdb.connect(str(warehouse.warehouse_path()), read_only=True) as con, timer() as t_out:
-                con.execute(ADJUSTED).fetch_arrow_table()
+                con.execute(ADJUSTED).to_arrow_table()
         t_wall.append(t())
         t_read.append(t_out())
         # the models' own execution time as dbt reports it (the build also ran their tests)

@@ -5,6 +5,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         post_hook="
+            {% if is_incremental() %}
             delete from {{ this }} as stored
             where not exists (
                 select 1 from {{ ref('int_vendor_observations_held') }} as upstream
@@ -14,6 +15,7 @@
                 select 1 from {{ ref('int_peer_observations_pivoted') }} as upstream
                 where upstream.market_id = stored.market_id and upstream.observed_at = stored.observed_at
             )
+            {% endif %}
         "
     )
 }}
