@@ -207,7 +207,7 @@ def _print_forecasts(model: str, shown: int = 8) -> None:
     Mantle.close()
     last = rows.sort_values("trade_date").groupby("market_id").tail(1)
     last = last.reindex(last.forecast.abs().sort_values(ascending=False).index)
-    table = Table(title=f"{model}: latest combined forecasts", title_justify="left", caption="strongest first; all in Mantle.Tables.signals.forecasts", caption_justify="left")
+    table = Table(title=f"{model}: latest combined forecasts", title_justify="left", caption="strongest first; all in Mantle.Tables.signals.forecasts", caption_justify="left", min_width=56)
     for col in ("market", "trade date", "forecast"):
         table.add_column(col, justify="right" if col == "forecast" else "left")
     for r in last.head(shown).itertuples():
