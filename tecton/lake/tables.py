@@ -77,14 +77,8 @@ class Lake:
         sit in partitions the new rows do not touch. ``hold`` names ``(market_id, year)``
         partitions the quality checks quarantined: their rows in the table are left untouched.
         """
-        data = data.cast(spec.schema)
-        common = {
-            "partition_by": list(spec.partition_by) or None,
-            "storage_options": self.storage.delta_options,
-        }
         if not self.exists(spec.name):
-            write_deltalake(self.table_uri(spec.name), data, mode="append", **common)
-            return self.table(spec.name).version()
+            return self._commit(spec, data)
         revised = set(revised)
         predicate = f"source_file IN ({sql_list(set(data['source_file'].to_pylist()) | revised)})"
         if "market_id" in spec.partition_by:
@@ -96,10 +90,7 @@ class Lake:
         if hold := sorted(hold):
             held = " OR ".join(f"(market_id = '{m}' AND year = {int(y)})" for m, y in hold)
             predicate = f"{predicate} AND NOT ({held})"
-        write_deltalake(
-            self.table_uri(spec.name), data, mode="overwrite", predicate=predicate, **common
-        )
-        return self.table(spec.name).version()
+        return self._commit(spec, data, predicate)
 
     def replace(self, spec: TableSpec, data: pa.Table, where: dict[str, str]) -> int:
         """Replace every row matching ``where`` (column -> value) with ``data``, in one commit.
@@ -107,26 +98,22 @@ class Lake:
         For derived tables a job rewrites whole (a model's forecasts): readers see the old rows
         or the new ones, never a mix, and earlier versions stay readable by time travel.
         """
-        data = data.cast(spec.schema)
-        common = {
-            "partition_by": list(spec.partition_by) or None,
-            "storage_options": self.storage.delta_options,
-        }
         if not self.exists(spec.name):
-            write_deltalake(self.table_uri(spec.name), data, mode="append", **common)
-        else:
-            predicate = " AND ".join(f"{c} IN ({sql_list([v])})" for c, v in sorted(where.items()))
-            write_deltalake(
-                self.table_uri(spec.name), data, mode="overwrite", predicate=predicate, **common
-            )
-        return self.table(spec.name).version()
+            return self._commit(spec, data)
+        predicate = " AND ".join(f"{c} IN ({sql_list([v])})" for c, v in sorted(where.items()))
+        return self._commit(spec, data, predicate)
 
     def append(self, spec: TableSpec, data: pa.Table) -> int:
         """Append rows in one commit (for append-only tables such as the ingest log)."""
+        return self._commit(spec, data)
+
+    def _commit(self, spec: TableSpec, data: pa.Table, predicate: str | None = None) -> int:
+        """One Delta commit of ``data``: appended, or replacing the rows ``predicate`` matches."""
         write_deltalake(
             self.table_uri(spec.name),
             data.cast(spec.schema),
-            mode="append",
+            mode="append" if predicate is None else "overwrite",
+            predicate=predicate,
             partition_by=list(spec.partition_by) or None,
             storage_options=self.storage.delta_options,
         )
