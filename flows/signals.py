@@ -10,7 +10,7 @@ from __future__ import annotations
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from tecton.dal import Mantle, warehouse
+from tecton.dal import warehouse
 from tecton.factor_model import DEFAULT_MODELS, FactorModel
 from tecton.factor_model.store import store_forecasts
 
@@ -26,7 +26,6 @@ def fit_and_store(
 
 @task(cache_policy=NONE)
 def serve() -> warehouse.BuildReport:
-    Mantle.close()  # a read-only connection would block dbt's writer
     return warehouse.build(select="stg_lake__forecasts+")
 
 

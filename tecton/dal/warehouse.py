@@ -76,9 +76,14 @@ def build(
     """``dbt build``: lake -> staging -> intermediate -> marts, with every dbt test.
 
     ``lake_version`` / ``lake_as_of`` pin the lake to a Delta version or an ISO timestamp, so the
-    marts show the data as it was known then.
+    marts show the data as it was known then. This process's Mantle connections are closed
+    first: a read-only connection to the warehouse would block dbt's writer.
     """
     from dbt.cli.main import dbtRunner
+
+    from tecton.dal.mantle import Mantle
+
+    Mantle.close()
 
     extra = ["--full-refresh"] if full_refresh else []
     variables = {k: v for k, v in (("lake_version", lake_version), ("lake_as_of", lake_as_of)) if v is not None}

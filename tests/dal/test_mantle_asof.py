@@ -42,7 +42,6 @@ def lake(request, monkeypatch, tmp_path):
 
 
 def build(full_refresh: bool = False) -> None:
-    Mantle.close()  # our read-only connection would block dbt's writer
     report = wh.build(full_refresh=full_refresh)
     assert report.ok, report.failures
 

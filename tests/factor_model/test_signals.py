@@ -123,7 +123,6 @@ def test_the_signals_flow_stores_forecasts_served_by_mantle(home, model_file):
     assert set(combined.market_id) == set(MARKETS)
 
     # a second run replaces the model's rows (no duplicates) in a new lake version
-    Mantle.close()
     with in_process():
         second = signals(models=[str(model_file)])
     assert second["small"] == first["small"] + 1
@@ -174,7 +173,6 @@ def test_a_model_fitted_as_of_a_time_ignores_later_revisions(tecton_home):
     assert warehouse.build().ok
     model = FactorModel.from_yaml("futures_trend_carry").on(markets)
     before = FactorModel(model.definition).fit()
-    Mantle.close()
 
     time.sleep(0.05)
     t = pd.Timestamp.now(tz="UTC")
@@ -185,7 +183,6 @@ def test_a_model_fitted_as_of_a_time_ignores_later_revisions(tecton_home):
     for column in ("open", "high", "low", "close"):
         bars[column] = (bars[column] * 1.01).round(4)
     bars.to_csv(path, index=False)
-    Mantle.close()
     assert len(ingest_now(raw).landed) == 1
     assert warehouse.build(full_refresh=True).ok
 
