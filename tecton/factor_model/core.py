@@ -139,9 +139,4 @@ class FactorModel:
     def forecasts(self) -> pd.DataFrame:
         """Every rule's forecast and the combination from ``start`` on, long (see
         :meth:`AlphaModel.forecasts`)."""
-        long = self.alpha_.forecasts()
-        return (
-            long
-            if self.start_ is None
-            else long[long.trade_date >= self.start_].reset_index(drop=True)
-        )
+        return self.alpha_.forecasts(self.start_)

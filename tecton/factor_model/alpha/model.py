@@ -69,8 +69,9 @@ class AlphaModel:
         self.fdm_, self.combined_, self.forecast_ = chain.fdm, chain.combined, chain.forecast
         return self
 
-    def forecasts(self) -> pd.DataFrame:
-        """Every rule's scaled forecast and the combined one, each lagged as the model uses them.
+    def forecasts(self, start: pd.Timestamp | None = None) -> pd.DataFrame:
+        """Every rule's scaled forecast and the combined one, each lagged as the model uses them,
+        from ``start`` on (all days when None).
 
         Returns
         -------
@@ -83,7 +84,8 @@ class AlphaModel:
         frames = {label: lag(scaled, bars) for label, scaled in self.scaled_.items()}
         frames[COMBINED] = self.forecast_
         long = pd.concat(
-            {label: frame.stack().dropna() for label, frame in frames.items()}, names=["rule"]
+            {label: frame.loc[start:].stack().dropna() for label, frame in frames.items()},
+            names=["rule"],
         ).rename("forecast")
         long = long.reset_index()[["market_id", "trade_date", "rule", "forecast"]]
         return long.sort_values(["market_id", "trade_date", "rule"], ignore_index=True)
