@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -19,7 +16,7 @@ import pytest
 from tecton.dal.storage import Storage
 from tecton.data.synthetic import generate
 from tecton.lake import Lake
-from tests.support.dbt import DBT_PROJECT, dbt_build
+from tests.support.dbt import DBT_PROJECT, dbt, dbt_build
 from tests.support.lake import ingest_now
 
 MARKETS = [
@@ -165,20 +162,26 @@ def test_carry_is_positive_on_a_backwardated_day(universe):
     assert len(nearer) and ((nearer.carry_ann > 0) == (nearer.carry_price > nearer.price)).all()
 
 
-def test_a_one_day_increment_equals_a_full_rebuild(universe, tmp_path):
+def cont_observed(home: Path) -> pd.DataFrame:
     columns = "market_id, observed_at, contract_id, price, price_adj, price_adj_ratio, forward_price, carry_price, is_roll"
-    incremental = query(
-        universe["warehouse"], f"select {columns} from futures_cont_observed order by 1, 2"
+    return query(
+        home / "warehouse.duckdb", f"select {columns} from futures_cont_observed order by 1, 2"
     )
-    assert incremental.observed_at.max().date() == universe["last_day"]
+
+
+def assert_a_full_rebuild_agrees(home: Path, incremental: pd.DataFrame) -> None:
+    """Rebuilding the continuous series from scratch in ``home`` gives ``incremental``."""
+    run = dbt_build(home, "--full-refresh", "--select", "+futures_cont_observed")
+    assert run.returncode == 0, run.stdout[-5000:]
+    pd.testing.assert_frame_equal(incremental, cont_observed(home), check_exact=False, rtol=1e-12)
+
+
+def test_a_one_day_increment_equals_a_full_rebuild(universe, tmp_path):
     copy = tmp_path / "home"
     shutil.copytree(universe["home"], copy)
-    run = dbt_build(copy, "--full-refresh", "--select", "+futures_cont_observed")
-    assert run.returncode == 0, run.stdout[-5000:]
-    rebuilt = query(
-        copy / "warehouse.duckdb", f"select {columns} from futures_cont_observed order by 1, 2"
-    )
-    pd.testing.assert_frame_equal(incremental, rebuilt, check_exact=False, rtol=1e-12)
+    incremental = cont_observed(copy)
+    assert incremental.observed_at.max().date() == universe["last_day"]
+    assert_a_full_rebuild_agrees(copy, incremental)
 
 
 def test_a_revised_old_file_built_incrementally_equals_a_full_rebuild(universe, tmp_path):
@@ -213,32 +216,20 @@ def test_a_revised_old_file_built_incrementally_equals_a_full_rebuild(universe, 
 
     run = dbt_build(home)
     assert run.returncode == 0, run.stdout[-5000:]
-    columns = "market_id, observed_at, contract_id, price, price_adj, forward_price, is_roll"
-    incremental = query(
-        home / "warehouse.duckdb", f"select {columns} from futures_cont_observed order by 1, 2"
-    )
+    incremental = cont_observed(home)
     revised = incremental[incremental.contract_id == held]
     assert len(revised) > 10
     crude_days = set(incremental[incremental.market_id == "CRUDE"].observed_at.dt.normalize())
     assert pd.Timestamp(dropped) not in crude_days
-    run = dbt_build(home, "--full-refresh", "--select", "+futures_cont_observed")
-    assert run.returncode == 0, run.stdout[-5000:]
-    rebuilt = query(
-        home / "warehouse.duckdb", f"select {columns} from futures_cont_observed order by 1, 2"
-    )
-    pd.testing.assert_frame_equal(incremental, rebuilt, check_exact=False, rtol=1e-12)
+    assert_a_full_rebuild_agrees(home, incremental)
 
 
 def test_docs_generate_traces_every_mart_back_to_its_lake_table(universe, tmp_path):
     """`dbt docs generate` documents every mart with its lineage down to the Delta tables."""
     home = tmp_path / "home"
     shutil.copytree(universe["home"], home)
-    env = {**os.environ, "TECTON_HOME": str(home)}
     target = tmp_path / "target"
-    run = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "docs", "generate", "--target-path", str(target)],
-        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    run = dbt(home, "docs", "generate", "--target-path", str(target))
     assert run.returncode == 0, run.stdout[-5000:]
     manifest = json.loads((target / "manifest.json").read_text())
     catalog = json.loads((target / "catalog.json").read_text())

@@ -107,6 +107,27 @@ def test_scheduler_creates_the_daily_runs(server: PrefectServer, deployed: dict)
         assert run["parameters"] == {"format": "vendor-csv"}
 
 
+def run_deployment(
+    server: PrefectServer, name: str, params: list[str], home: Path, cwd: Path, timeout: int
+) -> tuple[dict, str]:
+    """``prefect deployment run NAME --param ... --watch`` on a worker whose data home is
+    ``home``; the run must complete. Returns the flow run and the server's diagnostics."""
+    with server.worker(POOL, env={"TECTON_HOME": str(home)}, cwd=cwd):
+        args = [arg for param in params for arg in ("--param", param)]
+        run = server.cli(
+            "deployment", "run", name, *args,
+            "--watch", "--watch-timeout", str(timeout - 30),
+            timeout=timeout,
+        )  # fmt: skip
+    report = server.diagnostics(run)
+    assert run.returncode == 0, report
+    match = re.search(r"UUID: ([0-9a-f-]{36})", run.stdout)
+    assert match, report
+    flow_run = server.flow_run(match.group(1))
+    assert flow_run["state"]["type"] == "COMPLETED", report
+    return flow_run, report
+
+
 def test_deployment_run_lands_the_files(server: PrefectServer, deployed: dict, tmp_path: Path):
     source = tmp_path / "incoming"
     write_contract(source, "CRUDE_202005", bars(dt.date(2020, 1, 2), 12))
@@ -115,20 +136,8 @@ def test_deployment_run_lands_the_files(server: PrefectServer, deployed: dict, t
     lake = tmp_path / "lake"
     home = tmp_path / "worker-home"  # the worker's data home: nothing may land there
 
-    with server.worker(POOL, env={"TECTON_HOME": str(home)}, cwd=tmp_path):
-        run = server.cli(
-            "deployment", "run", "ingest/ingest",
-            "--param", f"source={source}",
-            "--param", f"lake={lake}",
-            "--watch", "--watch-timeout", "150",
-            timeout=180,
-        )  # fmt: skip
-    report = server.diagnostics(run)
-    assert run.returncode == 0, report
-    match = re.search(r"UUID: ([0-9a-f-]{36})", run.stdout)
-    assert match, report
-    flow_run = server.flow_run(match.group(1))
-    assert flow_run["state"]["type"] == "COMPLETED", report
+    params = [f"source={source}", f"lake={lake}"]
+    flow_run, report = run_deployment(server, "ingest/ingest", params, home, tmp_path, 180)
     assert flow_run["deployment_id"] == deployed["id"]
     assert flow_run["parameters"]["source"] == str(source)
 
@@ -148,10 +157,15 @@ def test_deployment_run_lands_the_files(server: PrefectServer, deployed: dict, t
     assert not (home / "lake").exists()
 
 
-def test_signals_deployment_is_scheduled_after_the_daily_build(server: PrefectServer, deployed: dict):
+def test_signals_deployment_is_scheduled_after_the_daily_build(
+    server: PrefectServer, deployed: dict
+):
     signals = server.deployment("signals/signals")
     assert signals["entrypoint"] == "flows/signals.py:signals"
-    assert signals["parameters"] == {"models": ["futures_trend_carry", "futures_fundamental"], "build": True}
+    assert signals["parameters"] == {
+        "models": ["futures_trend_carry", "futures_fundamental"],
+        "build": True,
+    }
     schedules = [s["schedule"] for s in signals["schedules"]]
     assert [(s["cron"], s["timezone"]) for s in schedules] == [("0 23 * * 1-5", "America/New_York")]
 
@@ -169,19 +183,14 @@ def test_signals_deployment_run_serves_forecasts(
     model.write_text(yaml.safe_dump({"name": "two", "universe": {"markets": markets},
                                      "alpha": "trend_carry", "risk": "default"}))  # fmt: skip
 
-    with server.worker(POOL, env={"TECTON_HOME": str(home)}, cwd=tmp_path):
-        run = server.cli(
-            "deployment", "run", "signals/signals",
-            "--param", f'models=["{model}"]',
-            "--watch", "--watch-timeout", "200",
-            timeout=240,
-        )  # fmt: skip
-    report = server.diagnostics(run)
-    assert run.returncode == 0, report
-    match = re.search(r"UUID: ([0-9a-f-]{36})", run.stdout)
-    assert match and server.flow_run(match.group(1))["state"]["type"] == "COMPLETED", report
+    flow_run, report = run_deployment(
+        server, "signals/signals", [f'models=["{model}"]'], home, tmp_path, 240
+    )
+    assert flow_run["parameters"]["models"] == [str(model)]
 
-    stored = Mantle.select(Mantle.Tables.signals.forecasts, columns=["rule", "forecast"], where={"model": "two"})
+    stored = Mantle.select(
+        Mantle.Tables.signals.forecasts, columns=["rule", "forecast"], where={"model": "two"}
+    )
     Mantle.close()
     combined = stored[stored.rule == "combined"]
     assert set(combined.market_id) == set(markets), report
