@@ -6,6 +6,7 @@ drive the progress bar, and its target and logs live in the data home, not in th
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,31 @@ DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 def warehouse_path() -> Path:
     """``$TECTON_HOME/warehouse.duckdb`` (the dbt profile writes there too)."""
     return home() / "warehouse.duckdb"
+
+
+def incremental_models_digest() -> str:
+    """A digest of the incremental models' SQL (what their stored rows were derived by)."""
+    digest = hashlib.sha256()
+    for path in sorted((DBT_PROJECT / "models").rglob("*.sql")):
+        text = path.read_bytes()
+        if b"materialized='incremental'" in text:
+            digest.update(path.name.encode() + b"\0" + text)
+    return digest.hexdigest()
+
+
+def _digest_file() -> Path:
+    """Beside the warehouse: the digest of the incremental models that last built it whole."""
+    return warehouse_path().with_suffix(".models.sha256")
+
+
+def _models_changed() -> bool:
+    """Whether the warehouse's incremental models were built by other SQL (a tecton upgrade).
+
+    Their stored rows (and columns) are then another version's: an incremental build would
+    fail on the schema, or silently keep rows derived the old way. The build refreshes them.
+    """
+    stamp = _digest_file()
+    return not stamp.exists() or stamp.read_text() != incremental_models_digest()
 
 
 @dataclass(frozen=True)
@@ -59,10 +85,14 @@ def dbt_args(command: str, *extra: str) -> list[str]:
     return [
         "--quiet",
         command,
-        "--project-dir", str(DBT_PROJECT),
-        "--profiles-dir", str(DBT_PROJECT),
-        "--target-path", str(state / "target"),
-        "--log-path", str(state / "logs"),
+        "--project-dir",
+        str(DBT_PROJECT),
+        "--profiles-dir",
+        str(DBT_PROJECT),
+        "--target-path",
+        str(state / "target"),
+        "--log-path",
+        str(state / "logs"),
         *extra,
     ]
 
@@ -77,7 +107,9 @@ def build(
 
     ``lake_version`` / ``lake_as_of`` pin the lake to a Delta version or an ISO timestamp, so the
     marts show the data as it was known then. This process's Mantle connections are closed
-    first: a read-only connection to the warehouse would block dbt's writer.
+    first: a read-only connection to the warehouse would block dbt's writer. When tecton's
+    incremental models changed since the warehouse was last built whole, the build is a full
+    refresh (once).
     """
     from dbt.cli.main import dbtRunner
 
@@ -85,13 +117,21 @@ def build(
 
     Mantle.close()
 
-    extra = ["--full-refresh"] if full_refresh else []
-    variables = {k: v for k, v in (("lake_version", lake_version), ("lake_as_of", lake_as_of)) if v is not None}
+    existed = warehouse_path().exists()
+    upgraded = existed and _models_changed()
+    extra = ["--full-refresh"] if full_refresh or upgraded else []
+    variables = {
+        k: v
+        for k, v in (("lake_version", lake_version), ("lake_as_of", lake_as_of))
+        if v is not None
+    }
     if variables:
         extra += ["--vars", json.dumps(variables)]
     if select:
         extra += ["--select", select]
-    with bar("building marts", 1) as progress:
+    with bar(
+        "building marts" + (" (models changed: from scratch)" if upgraded else ""), 1
+    ) as progress:
 
         def on_event(event) -> None:
             if event.info.name == "LogStartLine" and event.data.index == 1:
@@ -103,7 +143,10 @@ def build(
             result = dbtRunner(callbacks=[on_event]).invoke(dbt_args("build", *extra))
         finally:
             release_dbt_duckdb()
-    return _report(result)
+    report = _report(result)
+    if report.ok and select is None and (full_refresh or upgraded or not existed):
+        _digest_file().write_text(incremental_models_digest())
+    return report
 
 
 def release_dbt_duckdb() -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tecton.dal import warehouse
 from tecton.dal.storage import Storage
 from tecton.data.synthetic import generate
 from tecton.lake import Lake
@@ -253,3 +254,29 @@ def test_docs_generate_traces_every_mart_back_to_its_lake_table(universe, tmp_pa
         assert expected <= sources_of(node_id), name
         assert node_id in catalog["nodes"], name  # built, with its columns documented
     assert sources_of(marts["futures_fundamentals_daily"]) >= {"fundamentals", "bars"}
+
+
+def test_a_warehouse_built_by_older_models_is_rebuilt_from_scratch_once(
+    universe, tmp_path, monkeypatch
+):
+    """After a tecton upgrade changed an incremental model (here: its columns), the next build
+    refreshes it instead of failing on the schema; the build after that is incremental again."""
+    home = tmp_path / "home"
+    shutil.copytree(universe["home"], home)
+    monkeypatch.setenv("TECTON_HOME", str(home))
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:  # an older version's columns
+        con.execute("alter table int_observations_unioned drop column is_day_roll")
+        con.execute("alter table int_observations_unioned add column price_filled double")
+
+    report = warehouse.build()
+    assert report.ok, report.failures
+    columns = set(query(home / "warehouse.duckdb", "describe int_observations_unioned").column_name)
+    assert "is_day_roll" in columns and "price_filled" not in columns
+    assert (home / "warehouse.models.sha256").read_text() == warehouse.incremental_models_digest()
+    assert json.loads((home / "dbt" / "target" / "run_results.json").read_text())["args"][
+        "full_refresh"
+    ]
+
+    assert warehouse.build().ok
+    again = json.loads((home / "dbt" / "target" / "run_results.json").read_text())["args"]
+    assert not again.get("full_refresh")
