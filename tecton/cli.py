@@ -35,8 +35,15 @@ USER_ERRORS = (ValueError, FileNotFoundError, KeyError, PermissionError)
 
 
 def _quiet_prefect() -> None:
-    """Keep Prefect's run chatter and its shutdown noise off the terminal (progress bars say it)."""
+    """Keep Prefect's run chatter and its shutdown noise off the terminal (progress bars say it).
+
+    A failed run is the command's to report, in its own lines: Prefect's run loggers would print
+    the same failure again with a traceback (they are configured when Prefect sets up logging,
+    so through its settings, not here).
+    """
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
+    os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL", "CRITICAL")
+    os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "CRITICAL")
     for name in ("prefect.server", "prefect.server.services.task_run_recorder", "prefect._internal"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
