@@ -15,16 +15,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from tecton.errors import TectonError  # re-exported: its home was here
+
+__all__ = ["Catalog", "Namespace", "TableRef", "TectonError", "mart_names"]
+
 DOMAINS = ("futures", "signals", "crypto", "equities", "fx", "options", "macro", "portfolio")
 GRAINS = ("_daily", "_weekly", "_monthly")
 # columns that name a market: a `markets=[...]` filter and a lookback window run over these
 MARKET_COLUMNS = ("market_id", "market_a", "market_b")
 # the column a start/end window applies to, in order of preference (else the first date column)
 DATE_COLUMNS = ("trade_date", "week_end", "month_end", "roll_date", "observed_at")
-
-
-class TectonError(ValueError):
-    """A caller's mistake (unknown name, bad date, missing warehouse): one line that says what to do."""
 
 
 @dataclass(frozen=True)

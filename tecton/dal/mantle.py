@@ -30,10 +30,10 @@ import pandas as pd
 from ibis.expr.types import Table
 
 from tecton.config import home, lake_uri
-from tecton.dal.catalog import Catalog, TableRef, TectonError
+from tecton.dal.catalog import Catalog, TableRef
 from tecton.dal.warehouse import warehouse_path
+from tecton.errors import DateLike, TectonError
 
-DateLike = str | dt.date | dt.datetime | pd.Timestamp
 # lake tables that do not feed the marts: a new row in them needs no new as-of warehouse
 _NOT_MODELLED = ("ingest_log",)
 _build_lock = threading.Lock()

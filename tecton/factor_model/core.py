@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tecton.dal.mantle import DateLike
+from tecton.errors import DateLike
 from tecton.factor_model import alpha, risk
 from tecton.factor_model.alpha import AlphaDefinition, AlphaModel
 from tecton.factor_model.data import Panels, load_panels

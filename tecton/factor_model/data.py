@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from tecton.dal.mantle import DateLike, Mantle
+from tecton.errors import DateLike
 
 # quantity -> (mart, column); every frame shares the dates of the returns mart
 PRICE_PANELS = {
@@ -68,6 +68,10 @@ def load_panels(
     as_of : date-like, optional
         Read the data as known at this time (no look-ahead from later revisions).
     """
+    # imported here, where data is read: importing a model (or a RiskEstimate) stays free of
+    # ibis and DuckDB
+    from tecton.dal.mantle import Mantle
+
     window = dict(markets=list(markets), lookback=lookback, as_of=as_of)
     frames: dict[str, pd.DataFrame] = {}
     for mart in dict.fromkeys(t for t, _ in PRICE_PANELS.values()):
@@ -82,6 +86,8 @@ def load_panels(
 
 
 def _fundamentals(start, end, dates, ids, window) -> dict[str, pd.DataFrame]:
+    from tecton.dal.mantle import Mantle
+
     if FUNDAMENTALS not in {t.path for t in Mantle.catalog(window["as_of"]).tables()}:
         return {}
     long = Mantle.select(FUNDAMENTALS, start, end, ["series", "value"], **window)

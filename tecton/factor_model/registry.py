@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from tecton.dal.catalog import TectonError
+from tecton.errors import TectonError
 
 T = TypeVar("T")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from tecton.markets import Markets
 from tecton.markets.metadata import market_specs
+from tecton.markets.universe import Markets
 
 
 class Universe(BaseModel):

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from tecton.dal.catalog import TectonError
+from tecton.errors import TectonError
 from tecton.markets.metadata import MarketSpec, market_specs
 
 _FILTERS = ("asset_class", "sub_class", "exchange", "currency", "roll_rule", "calendar")

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from tecton.markets import market_specs, trading_days
+from tecton.markets.calendar import trading_days
+from tecton.markets.metadata import market_specs
 from tecton.quality import thresholds as th
 
 GROUP = ["source_file", "market_id", "contract_id", "role_key"]

@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 
 from tecton.data.readers.base import Batch, RawFile, check_header, read_csv, read_text
 from tecton.data.schema import TABLES, RawFileError, check, without_files
-from tecton.markets import market_specs
+from tecton.markets.metadata import market_specs
 
 NAME = "fundamentals-csv"
 TABLE = "fundamentals"

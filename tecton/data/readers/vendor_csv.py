@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from tecton.data.readers import fundamentals_csv
 from tecton.data.readers.base import Batch, RawFile, check_header, read_csv, read_each, read_text
 from tecton.data.schema import TABLES, RawFileError, check, conform, without_files
-from tecton.markets import market_specs
+from tecton.markets.metadata import market_specs
 
 NAME = "vendor-csv"
 CONTRACTS_FILE = "contracts.csv"

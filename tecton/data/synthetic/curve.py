@@ -16,7 +16,8 @@ from decimal import Decimal
 import numpy as np
 
 from tecton.data.synthetic.prices import GRID, SEASONS, MarketPath, phi_for, rng_for
-from tecton.markets import MarketSpec, contract_months, trading_days
+from tecton.markets.calendar import trading_days
+from tecton.markets.metadata import MarketSpec, contract_months
 
 CROSS_DAYS = 2.0  # front OI halves this many trading days before its reference date
 OI_WIDTH = 1.5

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from tecton.data.synthetic.prices import GRID, MarketPath, ar1, ou, phi_for, rng_for
-from tecton.markets import MarketSpec, trading_days
+from tecton.markets.calendar import trading_days
+from tecton.markets.metadata import MarketSpec
 
 INVENTORY_CLASSES = frozenset({"energy", "metals", "ags", "livestock"})
 # series -> (weekday of the period end (Monday 0), calendar days from period end to release)

@@ -15,7 +15,7 @@ from functools import cache
 
 import numpy as np
 
-from tecton.markets import MarketSpec
+from tecton.markets.metadata import MarketSpec
 
 GRID = np.arange(np.datetime64("1990-01-01"), np.datetime64("2036-01-01"), dtype="datetime64[D]")
 GRID = GRID[np.is_busday(GRID)]

@@ -21,7 +21,7 @@ from tecton.data.synthetic.curve import ContractBars, market_contracts
 from tecton.data.synthetic.defects import KINDS, Defect, inject
 from tecton.data.synthetic.fundamentals import FundamentalSeries, market_fundamentals
 from tecton.data.synthetic.prices import GRID, factors, market_path
-from tecton.markets import market_specs
+from tecton.markets.metadata import market_specs
 
 BAR_COLUMNS = ("date", "open", "high", "low", "close", "volume", "open_interest")
 CONTRACT_COLUMNS = (

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from tecton.dal.catalog import TectonError
+from tecton.errors import TectonError
 from tecton.factor_model.definition_io import describe, write_definition
 from tecton.factor_model.registry import ModelDefinitionError
 from tecton.factor_model.risk.covariance import History
