@@ -41,6 +41,8 @@ class MarketSpec(BaseModel):
     roll_rule: Literal["calendar", "open_interest", "volume"]
     roll_days: int = Field(ge=0, description="trading days before expiry / first notice")
     allows_negative: bool
+    commission_per_contract: float = Field(ge=0, description="per contract traded, in `currency`")
+    spread_ticks: float = Field(ge=0, description="typical bid/ask spread, in ticks")
 
     @field_validator("first_notice_rule", mode="before")
     @classmethod
@@ -79,6 +81,67 @@ class MarketSpec(BaseModel):
 
     def contract_id(self, year: int, month: int) -> str:
         return f"{self.market_id}_{year:04d}{month:02d}"
+
+    @property
+    def costs(self) -> MarketCosts:
+        """Point value and trading costs, in price points and the market's currency."""
+        return MarketCosts(
+            market_id=self.market_id,
+            currency=self.currency,
+            point_value=self.point_value,
+            tick_size=self.tick_size,
+            commission_per_contract=self.commission_per_contract,
+            spread_pts=self.spread_ticks * self.tick_size,
+        )
+
+
+class MarketCosts(BaseModel):
+    """What trading one contract of a market costs, and what one price point is worth.
+
+    The same numbers as the ``futures_markets`` mart (``Mantle.Tables.futures.markets``): from
+    the reference file for its markets, from a source's instrument configuration for the others.
+
+    Attributes
+    ----------
+    point_value : float
+        Value of one price point of one contract, in ``currency``.
+    tick_size : float or None
+        Minimum price move, in price points (None where the source does not say).
+    commission_per_contract : float
+        Commission per contract traded (each side), in ``currency``.
+    commission_pct : float
+        Commission as a fraction of the traded notional (0 for most markets).
+    spread_pts : float
+        Typical bid/ask spread, in price points.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    market_id: str
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    point_value: float = Field(gt=0)
+    tick_size: float | None = Field(default=None, gt=0)
+    commission_per_contract: float = Field(ge=0)
+    commission_pct: float = Field(default=0.0, ge=0)
+    spread_pts: float = Field(ge=0)
+
+    @property
+    def slippage_pts(self) -> float:
+        """Half the spread, in price points: what crossing it costs one trade of one contract."""
+        return self.spread_pts / 2
+
+    def cost_per_contract(self, price: float = 0.0) -> float:
+        """Cost of trading one contract once (one side), in ``currency``.
+
+        Commission, plus slippage times the point value, plus ``commission_pct`` of the notional
+        at ``price`` (which only matters where ``commission_pct`` is not 0).
+        """
+        notional = abs(price) * self.point_value
+        return (
+            self.commission_per_contract
+            + self.slippage_pts * self.point_value
+            + self.commission_pct * notional
+        )
 
 
 @cache
