@@ -15,8 +15,8 @@ from tecton.progress import bar
 
 
 @task(cache_policy=NONE)
-def plan_files(source: str, format: str, lake: str | None) -> lk.Plan:
-    return lk.plan(Path(source), format, lk.Lake(lake))
+def plan_files(source: str, format: str, lake: str | None, replace_source: bool = False) -> lk.Plan:
+    return lk.plan(Path(source), format, lk.Lake(lake), replace_source)
 
 
 @task(cache_policy=NONE)
@@ -40,6 +40,7 @@ def ingest(
     lake: str | None = None,
     batch_size: int = 500,
     check: bool = True,
+    replace_source: bool = False,
 ) -> lk.IngestReport:
     """Land the new and revised raw files under ``source`` (``vendor-csv``, ``pysystemtrade`` or ``fundamentals-csv``).
 
@@ -50,12 +51,14 @@ def ingest(
     Files that break a rule are archived and logged as rejected; the rest of the batch lands.
     With ``check`` (the default) every new partition passes the data-quality checks first:
     failing partitions are held in ``bars_quarantine`` (see ``tecton quality``), never promoted.
+    A market is fed by one price source: files of a market another source feeds are set aside,
+    unless ``replace_source`` switches those markets to this one (``tecton.lake.sources``).
     """
     if source is None:  # the scheduled run's drop folder: empty on a fresh data home, not an error
         incoming = home() / "incoming"
         incoming.mkdir(exist_ok=True)
         source = str(incoming)
-    plan = plan_files(source, format, lake)
+    plan = plan_files(source, format, lake, replace_source)
     batches = plan.batches(batch_size)
     staged = []
     with bar("reading files", len(plan.candidates)) as advance:
@@ -78,4 +81,6 @@ def ingest(
     )
     for outcome in report.rejected:
         logger.warning("set aside %s", outcome.error)
+    for line in lk.sources.refusal_lines(report.rejected):
+        logger.warning(line)
     return report

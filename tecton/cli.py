@@ -106,15 +106,16 @@ def ingest(
     source: Annotated[Path, typer.Argument(help="A raw file or a folder of them.")],
     format: Annotated[str, typer.Option("--format", "-f", help="vendor-csv (with its fundamentals/ subfolder), pysystemtrade or fundamentals-csv.")] = "vendor-csv",
     lake: Annotated[str | None, typer.Option(help="Lake root: a path or s3:// URL (default $TECTON_LAKE or $TECTON_HOME/lake).")] = None,
+    replace_source: Annotated[bool, typer.Option("--replace-source", help="Switch the markets another source feeds to this one (their old rows leave the current version; time travel keeps them). Without it such files are refused.")] = False,
 ) -> None:
     """Land new and revised raw files in the lake; bad files are set aside with a reason."""
-    report = _ingest(source, format, lake)
+    report = _ingest(source, format, lake, replace_source)
     _print_report(report)
     if report.rejected:
         raise typer.Exit(1)
 
 
-def _ingest(source: Path, fmt: str, lake: str | None):
+def _ingest(source: Path, fmt: str, lake: str | None, replace_source: bool = False):
     from tecton.data.readers import reader
 
     try:
@@ -128,7 +129,7 @@ def _ingest(source: Path, fmt: str, lake: str | None):
     from flows.ingest import ingest as ingest_flow
 
     with displayed(console), in_process():
-        return ingest_flow(str(source), fmt, lake)
+        return ingest_flow(str(source), fmt, lake, replace_source=replace_source)
 
 
 def _print_report(report) -> None:
@@ -138,8 +139,14 @@ def _print_report(report) -> None:
     versions = ", ".join(f"{k} v{v}" for k, v in report.versions.items()) or "-"
     table.add_row(f"{len(report.landed):,}", f"{len(report.unchanged):,}", f"{len(report.rejected):,}", f"{report.rows:,}", versions)
     console.print(table)
+    from tecton.lake.sources import SourceRefused, refusal_lines
+
+    # files refused for their source are summed up in one line per feeder, not one per file
     for outcome in report.rejected:
-        err.print(f"[yellow]set aside[/yellow] {escape(str(outcome.error))}", highlight=False, soft_wrap=True)
+        if not isinstance(outcome.error, SourceRefused):
+            err.print(f"[yellow]set aside[/yellow] {escape(str(outcome.error))}", highlight=False, soft_wrap=True)
+    for line in refusal_lines(report.rejected):
+        err.print(f"[yellow]{escape(line)}[/yellow]", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from tecton.data.readers import RawFile, reader
 from tecton.data.schema import TABLES, RawFileError
+from tecton.lake import sources
 from tecton.lake.archive import archive, sha256
 from tecton.lake.log import INGEST_LOG, latest_hashes
 from tecton.lake.tables import Lake
@@ -41,6 +42,7 @@ class Plan:
     fmt: str
     candidates: list[Candidate]
     unchanged: list[str]
+    replace_source: bool = False  # switch markets another source feeds to ``fmt`` (else refuse)
 
     def batches(self, size: int) -> list[list[Candidate]]:
         return [self.candidates[i : i + size] for i in range(0, len(self.candidates), size)]
@@ -85,12 +87,20 @@ class IngestReport:
         return not self.rejected
 
 
-def plan(source: Path, fmt: str, lake: Lake) -> Plan:
-    """The files under ``source`` that are new or changed since they were last landed."""
+def plan(source: Path, fmt: str, lake: Lake, replace_source: bool = False) -> Plan:
+    """The files under ``source`` that are new or changed since they were last landed.
+
+    With ``replace_source`` the markets of these files that another source feeds switch to
+    ``fmt`` in the commit (see ``tecton.lake.sources``); files landed before that a switch back
+    needs are offered again.
+    """
     source = Path(source)
     if not source.exists():
         raise FileNotFoundError(f"source {source} does not exist")
-    landed = latest_hashes(lake.read(INGEST_LOG.name) if lake.exists(INGEST_LOG.name) else None)
+    log = lake.read(INGEST_LOG.name) if lake.exists(INGEST_LOG.name) else None
+    landed = latest_hashes(log)
+    if replace_source:
+        landed = {f: h for f, h in landed.items() if f not in sources.reoffered(log, fmt, lake)}
     files = reader(fmt).discover(source)
     candidates, unchanged = [], []
     for raw in files:
@@ -100,7 +110,7 @@ def plan(source: Path, fmt: str, lake: Lake) -> Plan:
             unchanged.append(source_file)
         else:
             candidates.append(Candidate(raw, source_file, source_file in landed))
-    return Plan(fmt, candidates, unchanged)
+    return Plan(fmt, candidates, unchanged, replace_source)
 
 
 def stage(batch: list[Candidate], fmt: str, lake: Lake) -> Staged:
@@ -159,6 +169,8 @@ def commit(
     partitions already in ``bars`` stay as they were; the rest still lands in one commit.
     """
     run_id = uuid.uuid4().hex[:12]
+    # one price source per market: refuse (or, asked to, switch) markets another source feeds
+    staged, switch = sources.rule(plan.fmt, staged, lake, plan.replace_source)
     outcomes = [pair for s in staged for pair in s.outcomes]
     versions, verdict = {}, None
     for name in sorted({n for s in staged for n in s.tables}):
@@ -178,7 +190,9 @@ def commit(
             # keep the held rows (replacing the run's files' older held rows) before promoting
             quarantine(lake, verdict.held, sorted(set(data["source_file"].to_pylist())))
             data, hold = verdict.passed, verdict.held_partitions
-        versions[name] = lake.write(TABLES[name], data, revised=revised, hold=hold)
+        leaving = switch.leaving() if switch and name in sources.OWNED else None
+        versions[name] = lake.write(TABLES[name], data, revised=revised, hold=hold, leaving=leaving)
+    versions |= sources.withdraw(lake, switch, written=set(versions))
     if outcomes:
         lake.append(INGEST_LOG, _log_rows(run_id, outcomes, versions))
     if gate is not None:

@@ -68,6 +68,7 @@ class Lake:
         data: pa.Table,
         revised: Iterable[str] = (),
         hold: Iterable[tuple[str, int]] = (),
+        leaving: str | None = None,
     ) -> int:
         """Commit ``data`` to table ``spec.name`` in one atomic commit; return the new version.
 
@@ -76,6 +77,8 @@ class Lake:
         did. ``revised`` names the files known to be in the table already: their old rows may
         sit in partitions the new rows do not touch. ``hold`` names ``(market_id, year)``
         partitions the quality checks quarantined: their rows in the table are left untouched.
+        ``leaving`` (a predicate) selects more rows to take out in the same commit: another
+        source's rows of the markets switched to this one (see ``tecton.lake.sources``).
         """
         if not self.exists(spec.name):
             return self._commit(spec, data)
@@ -90,6 +93,8 @@ class Lake:
         if hold := sorted(hold):
             held = " OR ".join(f"(market_id = '{m}' AND year = {int(y)})" for m, y in hold)
             predicate = f"{predicate} AND NOT ({held})"
+        if leaving:
+            predicate = f"({predicate}) OR ({leaving})"
         return self._commit(spec, data, predicate)
 
     def replace(self, spec: TableSpec, data: pa.Table, where: dict[str, str]) -> int:
