@@ -2,7 +2,8 @@
 
 Everything lives under one data home, ``TECTON_HOME`` (default ``~/.tecton``). The lake (Delta
 tables and the archive of raw files) defaults to ``$TECTON_HOME/lake`` and can be moved to any
-local path or ``s3://`` URL with ``TECTON_LAKE``.
+local path or ``s3://`` URL with ``TECTON_LAKE``. Money is counted in ``TECTON_BASE_CURRENCY``
+(default USD).
 """
 
 from __future__ import annotations
@@ -23,3 +24,19 @@ def home() -> Path:
 def lake_uri() -> str:
     """Root of the lake: ``$TECTON_LAKE`` (a path or ``s3://`` URL) or ``$TECTON_HOME/lake``."""
     return os.environ.get("TECTON_LAKE") or str(home() / "lake")
+
+
+DEFAULT_BASE_CURRENCY = "USD"
+
+
+def base_currency() -> str:
+    """The currency money is counted in: ``$TECTON_BASE_CURRENCY`` (an ISO code) or ``USD``.
+
+    The FX mart (``Mantle.Tables.fx.rates``) gives every currency's rate in it.
+    """
+    code = (os.environ.get("TECTON_BASE_CURRENCY") or DEFAULT_BASE_CURRENCY).strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValueError(
+            f"TECTON_BASE_CURRENCY must be a 3-letter currency code such as USD, got {code!r}"
+        )
+    return code

@@ -124,6 +124,11 @@ FORECASTS = pa.schema(
 )
 
 
+# An FX rate more than doubling or halving from one row to the next is a unit or decimal slip
+# (JPYUSD written as USDJPY), not a market move: the largest in the peer's 30 years is x1.5.
+FX_MAX_DAY_RATIO = 2.0
+
+
 class TableSpec:
     """A lake table: its schema, key, partition columns."""
 
@@ -199,6 +204,14 @@ def check(
             flag(pc.is_null(table[field.name]), "not_null", lambda r, f=field.name: f"{f} is missing")
     if spec.name == "bars":
         flag(pc.less(table["high"], table["low"]), "high_ge_low", lambda r: f"high {r['high']} is below low {r['low']}")
+    if spec.name == "fx_prices":
+        price = table["price"]
+        flag(pc.less_equal(price, 0), "positive", lambda r: f"price {r['price']} is not above 0")
+        flag(pc.is_inf(price), "finite", lambda r: f"price {r['price']} is not a finite number")
+        flag(_fx_jumps(table), "jump", lambda r: (
+            f"price {r['price']} on {r['trade_date']} moved more than x{FX_MAX_DAY_RATIO:g} "
+            "from the row before (a unit or decimal slip?)"
+        ))  # fmt: skip
     if spec.name == "fundamentals":
         flag(pc.invert(pc.is_finite(table["value"])), "finite", lambda r: f"value {r['value']} is not a finite number")
         flag(
@@ -208,6 +221,24 @@ def check(
         )
     _check_unique(table, key or spec.key, files, line_of, errors)
     return errors
+
+
+def _fx_jumps(table: pa.Table) -> pa.Array:
+    """Rows whose price is over ``FX_MAX_DAY_RATIO`` times (or under 1/that) the pair's row before in its file."""
+    order = pc.sort_indices(table, [(c, "ascending") for c in ("_file", "pair", "observed_at")])
+    rows = table.select(["_file", "pair", "price"]).take(order)
+    price = rows["price"].to_numpy()
+    same = np.zeros(len(price), bool)
+    same[1:] = (rows["_file"].to_numpy()[1:] == rows["_file"].to_numpy()[:-1]) & (
+        np.asarray(rows["pair"].to_pylist()[1:]) == np.asarray(rows["pair"].to_pylist()[:-1])
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.ones(len(price))
+        ratio[1:] = price[1:] / price[:-1]
+    jump = same & ((ratio > FX_MAX_DAY_RATIO) | (ratio < 1 / FX_MAX_DAY_RATIO))
+    mask = np.zeros(len(price), bool)
+    mask[order.to_numpy()] = jump
+    return pa.array(mask)
 
 
 def _check_unique(table, key, files, line_of, errors) -> None:

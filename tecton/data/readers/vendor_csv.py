@@ -3,7 +3,8 @@
 Bars: ``date,open,high,low,close,volume,open_interest`` (ISO dates, one row per trading day).
 Contracts: ``market_id,contract_id,delivery_month,first_trade_date,expiry_date,first_notice_date``.
 Fundamentals: the files of a ``fundamentals/`` subfolder, read as ``fundamentals_csv`` reads them
-(``fundamentals/<MARKET>.csv``), so one ingest of a generated folder lands everything.
+(``fundamentals/<MARKET>.csv``), and FX spot: the files of an ``fx/`` subfolder, read as ``fx_csv``
+reads them (``fx/<CCY>USD.csv``), so one ingest of a generated folder lands everything.
 Files whose names start with ``_`` or ``.`` are not data (the generator's defect log, for one).
 """
 
@@ -16,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tecton.data.readers import fundamentals_csv
+from tecton.data.readers import fundamentals_csv, fx_csv
 from tecton.data.readers.base import Batch, RawFile, check_header, read_csv, read_each, read_text
 from tecton.data.schema import TABLES, RawFileError, check, conform, without_files
 from tecton.markets.metadata import market_specs
@@ -24,6 +25,7 @@ from tecton.markets.metadata import market_specs
 NAME = "vendor-csv"
 CONTRACTS_FILE = "contracts.csv"
 FUNDAMENTALS = fundamentals_csv.FOLDER
+FX = fx_csv.FOLDER
 _CONTRACT_NAME = re.compile(r"^(?P<market>[A-Z][A-Z0-9_]*?)_(?P<year>\d{4})(?P<month>\d{2})$")
 
 BAR_TYPES = {
@@ -43,14 +45,14 @@ CONTRACT_TYPES = {
 def discover(source: Path) -> list[RawFile]:
     """Every CSV under ``source`` (a folder or one file), in a stable order.
 
-    A file's name is relative to the vendor folder: the ``fundamentals/`` subfolder (or a file
-    in it) given on its own keeps the ``fundamentals/`` prefix, so its files land under the same
+    A file's name is relative to the vendor folder: the ``fundamentals/`` or ``fx/`` subfolder
+    (or a file in it) given on its own keeps its prefix, so its files land under the same
     names as when the whole vendor folder is ingested.
     """
     source = Path(source)
     paths = [source] if source.is_file() else sorted(source.rglob("*.csv"))
     root = source.parent if source.is_file() else source
-    if root.name == FUNDAMENTALS:
+    if root.name in (FUNDAMENTALS, FX):
         root = root.parent
     return [_raw_file(p, p.relative_to(root)) for p in paths if not p.name.startswith(("_", "."))]
 
@@ -58,6 +60,8 @@ def discover(source: Path) -> list[RawFile]:
 def _raw_file(path: Path, rel: Path) -> RawFile:
     if rel.parts[0] == FUNDAMENTALS and len(rel.parts) > 1:
         table = fundamentals_csv.TABLE
+    elif rel.parts[0] == FX and len(rel.parts) > 1:
+        table = fx_csv.TABLE
     else:
         table = "contracts" if path.name == CONTRACTS_FILE else "bars"
     return RawFile(path, rel.as_posix(), table)
@@ -77,6 +81,9 @@ def read_batch(files: list[tuple[RawFile, bytes]]) -> Batch:
     fundamentals = fundamentals_csv.read_batch(files, fmt=NAME)
     batch.errors |= fundamentals.errors
     batch.tables |= fundamentals.tables
+    fx = fx_csv.read_batch(files, fmt=NAME)
+    batch.errors |= fx.errors
+    batch.tables |= fx.tables
     parts, meta = [], []
     for index, (raw, data) in enumerate(files):
         if raw.table != "bars":

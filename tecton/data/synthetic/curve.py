@@ -3,8 +3,10 @@
 A contract's close is the market's spot state (``prices.MarketPath``) pushed along a term
 structure: ``log F = log S - carry * tau + season(delivery month)`` for most markets,
 ``F = 100 - rate - slope * tau`` for short-rate futures, and a mean-reverting expectation for
-VIX. Open interest and volume move from the front to the next contract around the front's
-reference date (first notice, else expiry), and the expiring contract's volume thins out.
+VIX. For an FX market ``carry`` is the rate differential ``r_CCY - r_USD``, so its futures obey
+covered interest parity against the spot file ``synthetic.fx`` writes. Open interest and volume
+move from the front to the next contract around the front's reference date (first notice, else
+expiry), and the expiring contract's volume thins out.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Generate the synthetic universe and write it as vendor CSVs (see ``readers.vendor_csv``).
 
 Fundamentals go to ``fundamentals/<MARKET>.csv`` (``release_date,period_end,series,value``, one
-row per release, see ``readers.fundamentals_csv``), which the vendor-csv reader lands too.
+row per release, see ``readers.fundamentals_csv``), which the vendor-csv reader lands too. Daily FX
+spot of every non-USD currency the markets use goes to ``fx/<CCY>USD.csv`` (``date,price``: USD
+per one unit, every weekday; see ``synthetic.fx`` for how it agrees with the FX futures).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pyarrow.csv as pcsv
 from tecton.data.synthetic.curve import ContractBars, market_contracts
 from tecton.data.synthetic.defects import KINDS, Defect, inject
 from tecton.data.synthetic.fundamentals import FundamentalSeries, market_fundamentals
+from tecton.data.synthetic.fx import FxSpot, currencies_of, fx_spots
 from tecton.data.synthetic.prices import GRID, factors, market_path
 from tecton.markets.metadata import market_specs
 
@@ -32,6 +35,8 @@ DEFECTS_FILE = "_defects.csv"
 CONTRACTS_FILE = "contracts.csv"
 FUNDAMENTALS_FOLDER = "fundamentals"
 FUNDAMENTAL_COLUMNS = ("release_date", "period_end", "series", "value")
+FX_FOLDER = "fx"
+FX_COLUMNS = ("date", "price")
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class GenerateSummary:
     defects: int
     out: Path
     fundamentals: int = 0  # rows of fundamentals (one per market, series and release)
+    currencies: tuple[str, ...] = ()  # FX spot files written (fx/<CCY>USD.csv)
 
 
 def generate(
@@ -62,7 +68,8 @@ def generate(
     ----------
     out : Path
         Folder to write ``<MARKET>_<YYYYMM>.csv`` files, ``contracts.csv``,
-        ``fundamentals/<MARKET>.csv`` and (with defects) ``_defects.csv`` into. Created if missing.
+        ``fundamentals/<MARKET>.csv``, ``fx/<CCY>USD.csv`` and (with defects) ``_defects.csv``
+        into. Created if missing.
     markets : sequence of str, optional
         Market ids from the metadata; all markets when omitted.
     start, end : date
@@ -102,6 +109,7 @@ def generate(
         if progress is not None:
             progress(done)
     contracts, log = inject(contracts, defects, seed)
+    spots = fx_spots(currencies_of(specs[m] for m in ids), specs, seed, f, start, end)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rows = sum(_write_bars(out, bars) for bars in contracts)
@@ -111,8 +119,13 @@ def generate(
     written = [
         _write_fundamentals(out / FUNDAMENTALS_FOLDER, m, s) for m, s in fundamentals.items() if s
     ]
-    files = len(contracts) + 1 + len(written)
-    return GenerateSummary(tuple(ids), len(contracts), rows, files, len(log), out, sum(written))
+    for spot in spots:
+        _write_fx(out / FX_FOLDER, spot)
+    files = len(contracts) + 1 + len(written) + len(spots)
+    return GenerateSummary(
+        tuple(ids), len(contracts), rows, files, len(log), out, sum(written),
+        tuple(s.currency for s in spots),
+    )  # fmt: skip
 
 
 def _write_bars(out: Path, bars: ContractBars) -> int:
@@ -153,6 +166,16 @@ def _write_fundamentals(folder: Path, market_id: str, series: list[FundamentalSe
     folder.mkdir(exist_ok=True)
     (folder / f"{market_id}.csv").write_bytes(buf.getvalue())
     return table.num_rows
+
+
+def _write_fx(folder: Path, spot: FxSpot) -> None:
+    """``<folder>/<CCY>USD.csv``: ``date,price``, one row per weekday, in date order."""
+    table = pa.table({"date": pa.array(spot.dates, pa.date32()), "price": spot.price})
+    buf = io.BytesIO()
+    buf.write((",".join(FX_COLUMNS) + "\n").encode())
+    pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False, quoting_style="none"))
+    folder.mkdir(exist_ok=True)
+    (folder / f"{spot.pair}.csv").write_bytes(buf.getvalue())
 
 
 def _write_contracts(path: Path, contracts: list[ContractBars]) -> None:
