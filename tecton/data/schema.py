@@ -7,6 +7,9 @@ the data-quality checks: real vendor data is messy and is taken as it is.
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -177,6 +180,32 @@ def first_true(mask: pa.Array | pa.ChunkedArray) -> int | None:
     return pc.index(mask, True).as_py()
 
 
+# Values no vendor can mean; an empty field is null and passes (missing is not wrong), so
+# pysystemtrade's NaN prices, which it writes as empty fields, pass.
+FINITE = {"bars": ("open", "high", "low", "close", "volume", "open_interest")}
+NON_NEGATIVE = {"bars": ("volume", "open_interest")}
+_VALUE_RULES = (  # rule, columns per table, (test on an array, the same test on one value), message
+    (
+        "finite",
+        FINITE,
+        (lambda a: pc.invert(pc.is_finite(a)), lambda v: not math.isfinite(v)),
+        "is not a finite number",
+    ),
+    ("non_negative", NON_NEGATIVE, (lambda a: pc.less(a, 0), lambda v: v < 0), "is negative"),
+)
+
+
+def _any_bad(table: pa.Table, columns: tuple[str, ...], is_bad) -> pa.ChunkedArray:
+    """Rows where any of ``columns`` fails the array test (nulls pass)."""
+    return functools.reduce(pc.or_, [pc.fill_null(is_bad[0](table[c]), False) for c in columns])
+
+
+def _name_bad(row: dict, columns: tuple[str, ...], is_bad, what: str) -> str:
+    """The message for a flagged row, naming its first column that fails the test."""
+    column = next(c for c in columns if row[c] is not None and is_bad[1](row[c]))
+    return f"{column} {row[column]} {what}"
+
+
 def check(
     table: pa.Table, spec: TableSpec, files: list[str], line_of=None, key: tuple[str, ...] | None = None
 ) -> dict[int, RawFileError]:
@@ -202,6 +231,10 @@ def check(
     for field in spec.schema:
         if not field.nullable and table[field.name].null_count:
             flag(pc.is_null(table[field.name]), "not_null", lambda r, f=field.name: f"{f} is missing")
+    for rule, columns_of, is_bad, what in _VALUE_RULES:
+        if columns := columns_of.get(spec.name):
+            message = functools.partial(_name_bad, columns=columns, is_bad=is_bad, what=what)
+            flag(_any_bad(table, columns, is_bad), rule, message)
     if spec.name == "bars":
         flag(pc.less(table["high"], table["low"]), "high_ge_low", lambda r: f"high {r['high']} is below low {r['low']}")
     if spec.name == "fx_prices":

@@ -113,7 +113,10 @@ def compute(table: pa.Table) -> pd.DataFrame:
     daily_first = ~daily.duplicated(GROUP, keep="first").to_numpy()
     for name, fn in (("spike_z", _spikes), ("stale_days", _stale)):
         df[name] = np.nan
-        df.loc[daily.index, name] = fn(daily, daily_first)
+        # readers reject non-finite prices; a table handed in directly may still hold one, and its
+        # NaN score ("not judged") must not print numpy's warning into a user's terminal
+        with np.errstate(invalid="ignore"):
+            df.loc[daily.index, name] = fn(daily, daily_first)
     exempt = near_expiry[df.index.to_numpy()]
     # a one-day reverting close is a bad print or a real crash day (VIX 5 Feb 2018); only a full
     # bar with volume tells them apart, so close-only rows (multiple prices) are not judged

@@ -43,6 +43,9 @@ EXPECTED = {
     "CRUDE_201105.csv": ("utf8", 1),  # gzip bytes under a .csv name
     "CRUDE_201106.csv": ("number", 3),  # garbage number
     "CRUDE_201107.csv": ("number", 3),  # '-' for a volume
+    "CRUDE_201108.csv": ("finite", 4),  # close is the literal nan
+    "CRUDE_201109.csv": ("finite", 3),  # an inf high (passes high >= low)
+    "CRUDE_201110.csv": ("non_negative", 4),  # negative volume
     "contracts.csv": ("known_market", 3),  # contracts file naming an unknown market
 }
 
@@ -100,14 +103,20 @@ def test_nothing_stored_changes(batch, tmp_path):
     assert after.num_rows == before.num_rows + 40  # plus the two good files of the batch
 
 
-def test_cli_prints_one_line_per_bad_file_without_traceback(batch, tecton_home):
+def test_cli_prints_one_line_per_bad_file_and_lands_the_good_ones(batch, tecton_home):
     env = {**os.environ, "TECTON_HOME": str(tecton_home)}
     run = subprocess.run(
         [sys.executable, "-m", "tecton.cli", "ingest", str(batch)],
         capture_output=True, text=True, env=env, timeout=300,
     )
     assert run.returncode == 1, run.stderr
+    # no traceback, and no numpy RuntimeWarning from the checks on nan / inf / negative values
     assert "Traceback" not in run.stderr + run.stdout
+    assert "Warning" not in run.stderr + run.stdout, run.stderr
+    landed = Lake().read("bars")
+    good = ["vendor-csv/CRUDE_202005.csv", "vendor-csv/GOLD_202006.csv"]
+    assert sorted(set(landed["source_file"].to_pylist())) == good
+    assert landed.num_rows == 40 and pc.all(pc.is_finite(landed["close"])).as_py()
     lines = [ln for ln in run.stderr.splitlines() if ln.startswith("set aside")]
     assert len(lines) == len(EXPECTED), run.stderr
     for name, (rule, line) in EXPECTED.items():

@@ -115,8 +115,6 @@ CASES = {
     "stale": ("SP500", _stale, "stale"),
     "ohlc": ("SP500", _ohlc, "ohlc_order"),
     "negative_gold": ("GOLD", _negative, "positive_price"),
-    "volume": ("SP500", _volume, "non_negative"),
-    "open_interest": ("GOLD", _oi, "non_negative"),
     "weekend": ("SP500", _weekend, "trading_day"),
     "order": ("GOLD", _order, "date_order"),
 }
@@ -201,6 +199,21 @@ def test_duplicate_rows_are_reported_as_ingest_rejections(clean_raw, tmp_path):
     v = checked(raw).quality
     assert [r["rule"] for r in v.rejected] == ["ingest:unique_key"]
     assert not v.ok and "unique_key" in v.summary()
+
+
+@pytest.mark.parametrize("edit", [_volume, _oi], ids=["volume", "open_interest"])
+def test_negative_volume_is_an_ingest_rejection_not_a_quarantine(edit, clean_raw, tmp_path):
+    # a count below zero is no vendor's meaning: the file is set aside at read, and the rest of
+    # its partition (other contracts of the market and year) is still checked and promoted
+    raw = copy(clean_raw, tmp_path / "raw")
+    target = sorted(raw.glob("SP500_2020*.csv"))[2]
+    write_rows(target, edit(rows_of(target)))
+    v = checked(raw).quality
+    assert [r["rule"] for r in v.rejected] == ["ingest:non_negative"]
+    assert not v.failures, v.summary()
+    promoted = Lake().read("bars").filter((pc.field("market_id") == "SP500") & (pc.field("year") == 2020))
+    files = set(promoted["source_file"].to_pylist())
+    assert f"vendor-csv/{target.name}" not in files and "vendor-csv/SP500_202006.csv" in files
 
 
 def test_stored_suite_json_matches_the_code():

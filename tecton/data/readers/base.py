@@ -95,13 +95,19 @@ _PARSERS = {
 }
 
 
-def read_csv(raw: RawFile, data: bytes, types: dict[str, pa.DataType]) -> pa.Table:
+def read_csv(
+    raw: RawFile, data: bytes, types: dict[str, pa.DataType], null_values: list[str] | None = None
+) -> pa.Table:
     """Parse CSV bytes with typed columns; on failure, name the first bad line and why.
 
     The fast path is pyarrow's parser. Only a file it rejects is re-read line by line, to turn
-    pyarrow's row-less message into one that names the line and the rule.
+    pyarrow's row-less message into one that names the line and the rule. ``null_values``: the
+    fields read as missing (default pyarrow's list, which includes ``nan`` and ``NA``); a reader
+    that passes ``[""]`` gets ``nan``/``inf`` as numbers, for the ``finite`` rule to name.
     """
     options = pcsv.ConvertOptions(column_types=types, strings_can_be_null=False)
+    if null_values is not None:
+        options.null_values = null_values
     try:
         return pcsv.read_csv(io.BytesIO(data), convert_options=options)
     except pa.ArrowInvalid as err:

@@ -122,7 +122,8 @@ def _parse_name(raw: RawFile) -> tuple[str, int, int]:
 def _parse_bars(raw: RawFile, data: bytes) -> pa.Table:
     data = read_text(raw, data)
     check_header(raw, data, list(BAR_TYPES))
-    return read_csv(raw, data, BAR_TYPES).select(list(BAR_TYPES))
+    # only an empty field is missing: a vendor's `nan` or `NA` is a bad value, named by a rule
+    return read_csv(raw, data, BAR_TYPES, null_values=[""]).select(list(BAR_TYPES))
 
 
 def _assemble(parts: list[pa.Table], meta: list[tuple]) -> pa.Table:
