@@ -13,9 +13,11 @@ price on a date, its EWMAs carry their last value (pandas ``ewm`` with ``ignore_
 a forecast on a date is the latest one as of that date; a forecast is NaN only before a market
 has enough history.
 
-Volatility: daily price volatility in price points, the EWMA standard deviation (span 35) of
-``ret_pts``, floored at its own 5th percentile over the last 500 days (the kernels of
-:mod:`tecton.stats.ewma`); see :func:`price_vol`.
+Volatility: daily price volatility in price points, :func:`tecton.stats.daily_vol` of
+``ret_pts`` (EWMA span 35 on each market's own trading days, floored at its 5th percentile
+over the last 500 of them), the same function and value as the risk model's and the
+``futures_vol_daily`` mart's ``vol_pts_35``: another exchange's holiday never ages a market's
+weights. See :func:`price_vol`. Annual figures use :data:`tecton.stats.TRADING_DAYS_PER_YEAR`.
 """
 
 from __future__ import annotations
@@ -36,43 +38,53 @@ from tecton.factor_model.alpha.indicators import (
     indicator_values,
 )
 from tecton.factor_model.registry import ModelDefinitionError, Registry
-from tecton.stats import ewma_vol, floored_vol, vol_floor
+from tecton.stats import (
+    FLOOR,
+    MIN_PERIODS,
+    SPAN,
+    TRADING_DAYS_PER_YEAR,
+    Floor,
+    annualise_vol,
+    daily_vol,
+)
 
 Rule = Callable[..., pd.DataFrame]
 RULES: Registry[Rule] = Registry("rule")
 
-ROOT_DAYS_PER_YEAR = 16.0  # sqrt(256 business days): daily volatility to annual
 TREND_SPEEDS = ((2, 8), (4, 16), (8, 32), (16, 64), (32, 128), (64, 256))
 BREAKOUT_WINDOWS = (10, 20, 40, 80, 160, 320)
 
 
 def price_vol(
     ret_pts: pd.DataFrame,
-    span: float = 35.0,
-    min_periods: int = 10,
-    floor_window: int = 500,
-    floor_quantile: float = 0.05,
-    floor_min_periods: int = 100,
+    span: float = SPAN,
+    min_periods: int = MIN_PERIODS,
+    floor_window: int = FLOOR.window,
+    floor_quantile: float = FLOOR.quantile,
+    floor_min_periods: int = FLOOR.min_periods,
 ) -> pd.DataFrame:
-    """Daily price volatility: the floored EWMA standard deviation of daily price changes.
+    """Daily price volatility: :func:`tecton.stats.daily_vol` of daily price changes.
+
+    Each market on its own trading days (the dates it has a ``ret_pts``), then carried over the
+    panel's other dates: the same value as the risk model's volatility and the mart's.
 
     Parameters
     ----------
     ret_pts : DataFrame
-        Daily price changes in price points, dates by markets.
+        Daily price changes in price points, dates by markets; NaN where a market has none.
     span, min_periods : float, int
-        Of the EWMA standard deviation (:func:`tecton.stats.ewma_vol`).
+        Of the EWMA standard deviation, in own trading days.
     floor_window, floor_quantile, floor_min_periods
-        The floor is the volatility's trailing ``floor_quantile`` over ``floor_window`` rows
-        (:func:`tecton.stats.vol_floor`); none until ``floor_min_periods`` values exist.
+        The floor: the volatility's trailing ``floor_quantile`` over ``floor_window`` own days,
+        none until ``floor_min_periods`` values exist (:class:`tecton.stats.Floor`).
 
     Returns
     -------
     DataFrame
         ``max(vol, floor)``, NaN where it would be zero (a constant price says nothing).
     """
-    vol = ewma_vol(ret_pts, span, min_periods)
-    vol = floored_vol(vol, vol_floor(vol, floor_window, floor_quantile, floor_min_periods))
+    floor = Floor(floor_window, floor_quantile, floor_min_periods)
+    vol = daily_vol(ret_pts, span, min_periods, floor)
     return vol.where(vol > 0)
 
 
@@ -109,7 +121,7 @@ class RuleInputs:
     high: pd.DataFrame | None = None
     low: pd.DataFrame | None = None
     vol_pts: pd.DataFrame | None = None
-    vol_span: float = 35.0
+    vol_span: float = SPAN
 
     def __post_init__(self) -> None:
         index = self.price_adj.index
@@ -268,8 +280,8 @@ def breakout(inputs: RuleInputs, *, window: int, smooth: float | None = None) ->
 def carry(inputs: RuleInputs, *, smooth: float = 90) -> pd.DataFrame:
     """Carry: the EWMA-smoothed annualised carry over annualised price volatility.
 
-    ``carry_ann.ewm(span=smooth).mean() / (daily_vol * 16)``: both in price points per year, so
-    the ratio is carry's Sharpe-like yield. The carry is smoothed before dividing (the issue:
+    ``carry_ann.ewm(span=smooth).mean() / (daily_vol * sqrt(252))``: both in price points per
+    year (:data:`tecton.stats.TRADING_DAYS_PER_YEAR`), so the ratio is carry's Sharpe-like yield. The carry is smoothed before dividing (the issue:
     "smoothed, divided by volatility"); the peer smooths the ratio instead, which differs only
     while volatility moves.
     """
@@ -277,7 +289,7 @@ def carry(inputs: RuleInputs, *, smooth: float = 90) -> pd.DataFrame:
     if inputs.carry_ann is None:
         raise ModelDefinitionError("rule carry needs carry_ann, which the inputs lack")
     smoothed = inputs.carry_ann.ewm(span=smooth, min_periods=1).mean()
-    return smoothed / (inputs.daily_vol * ROOT_DAYS_PER_YEAR)
+    return smoothed / annualise_vol(inputs.daily_vol, TRADING_DAYS_PER_YEAR)
 
 
 @RULES.register("fundamental_trend")

@@ -73,9 +73,10 @@ class CorrelationEstimator(Component):
 
 @CORRELATION.register("ewma")
 class EwmaCorrelation(CorrelationEstimator):
-    """EWMA correlation over each pair's common days (``tecton.stats.ewma_corr``).
+    """EWMA correlation over each pair's common days (:func:`tecton.stats.ewma_corr_pairs`).
 
-    Pandas' ``pair.dropna().ewm(span, min_periods).corr()`` for each pair of columns.
+    Pandas' ``pair.dropna().ewm(span, min_periods).corr()`` for each pair of columns: the one
+    correlation kernel, which the ``futures_corr`` mart runs too (on weekly returns, span 26).
 
     Parameters
     ----------

@@ -6,7 +6,7 @@ The YAML files beside this module are the registered risk models, found by their
     volatility: {estimator: ewma, span: 35, min_periods: 10, floor: {window: 500, quantile: 0.05, min_periods: 100}}
     correlation: {estimator: ewma, span: 125, min_periods: 20, shrinkage: 0.2}
     covariance: {kind: sample}
-    annualisation_days: 252
+    annualisation_days: 252   # optional: tecton.stats.TRADING_DAYS_PER_YEAR by default
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from tecton.factor_model.risk.correlation import CorrelationEstimator
 from tecton.factor_model.risk.covariance import CovarianceKind
 from tecton.factor_model.risk.garch import GarchVolatility  # noqa: F401  (registers "garch")
 from tecton.factor_model.risk.volatility import VolatilityEstimator
+from tecton.stats import TRADING_DAYS_PER_YEAR
 
 MODELS = definitions_beside(__file__, "risk model")
 
 
 class RiskDefinition(BaseModel):
-    """The parameters of a risk model. Every key is required in YAML.
+    """The parameters of a risk model. Every key but ``annualisation_days`` is required in YAML.
 
     Parameters
     ----------
@@ -36,7 +37,9 @@ class RiskDefinition(BaseModel):
     covariance : CovarianceKind
         By ``kind`` name: ``sample``, ``pca`` (``k``) or ``factors``.
     annualisation_days : int
-        Days per year: 252 for exchange-traded futures, 365 for crypto.
+        Trading days per year; by default the one owner's
+        :data:`tecton.stats.TRADING_DAYS_PER_YEAR` (252); 365 for crypto
+        (:func:`tecton.stats.days_per_year`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -44,7 +47,7 @@ class RiskDefinition(BaseModel):
     volatility: SerializeAsAny[VolatilityEstimator]
     correlation: SerializeAsAny[CorrelationEstimator]
     covariance: SerializeAsAny[CovarianceKind]
-    annualisation_days: int = Field(ge=1, le=366)
+    annualisation_days: int = Field(TRADING_DAYS_PER_YEAR, ge=1, le=366)
 
 
 def load_definition(source: str | Path) -> RiskDefinition:

@@ -2,9 +2,13 @@
 
 An estimator works on *own-day* arrays: column ``j`` holds market ``j``'s returns in the order it
 traded, one row per day it traded (trailing rows NaN once its data end). A holiday on one
-exchange therefore never ages another market's weights, as in the ``futures_vol_daily`` mart.
-:func:`to_own_days` and :func:`from_own_days` move between a calendar panel and that layout.
-Row ``k`` of an estimate uses only the market's first ``k + 1`` returns.
+exchange therefore never ages another market's weights. :func:`to_own_days` and
+:func:`from_own_days` move between a calendar panel and that layout. Row ``k`` of an estimate
+uses only the market's first ``k + 1`` returns.
+
+The ``ewma`` estimator is :func:`tecton.stats.daily_vol`, the one volatility in tecton (the
+``futures_vol_daily`` mart and the alpha rules use it too): this module only holds its
+parameters. Every estimator's floor is :func:`tecton.stats.apply_floor`.
 """
 
 from __future__ import annotations
@@ -16,7 +20,25 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from tecton.factor_model.registry import Registry
 from tecton.factor_model.risk.components import Component
-from tecton.stats import ewma_vol, floored_vol, vol_floor
+from tecton.stats import (
+    FLOOR,
+    MIN_PERIODS,
+    SPAN,
+    Floor,
+    apply_floor,
+    ewma_vol,
+    from_own_days,
+    to_own_days,
+)
+
+__all__ = [
+    "VOLATILITY",
+    "EwmaVolatility",
+    "VolFloor",
+    "VolatilityEstimator",
+    "from_own_days",
+    "to_own_days",
+]
 
 VOLATILITY: Registry[type[VolatilityEstimator]] = Registry("volatility estimator")
 
@@ -24,12 +46,13 @@ VOLATILITY: Registry[type[VolatilityEstimator]] = Registry("volatility estimator
 class VolFloor(Component):
     """The floor: the trailing ``quantile`` of the volatility over its last ``window`` values.
 
-    Defined once ``min_periods`` of those values exist (``tecton.stats.vol_floor``).
+    Defined once ``min_periods`` of those values exist (:class:`tecton.stats.Floor`, whose
+    defaults these are).
     """
 
-    window: int = Field(500, ge=1)
-    quantile: float = Field(0.05, ge=0, le=1)
-    min_periods: int = Field(100, ge=1)
+    window: int = Field(FLOOR.window, ge=1)
+    quantile: float = Field(FLOOR.quantile, ge=0, le=1)
+    min_periods: int = Field(FLOOR.min_periods, ge=1)
 
     @field_validator("min_periods")
     @classmethod
@@ -38,6 +61,11 @@ class VolFloor(Component):
         if window is not None and min_periods > window:
             raise ValueError(f"expected at most window ({window}), got {min_periods}")
         return min_periods
+
+    @property
+    def spec(self) -> Floor:
+        """The floor as :func:`tecton.stats.apply_floor` takes it."""
+        return Floor(self.window, self.quantile, self.min_periods)
 
 
 class VolatilityEstimator(Component):
@@ -66,11 +94,8 @@ class VolatilityEstimator(Component):
         """
         if not len(own):  # no market has a return yet (the stats kernels need a row)
             return own.copy()
-        vol = self.raw_vol(own)
-        if self.floor is None:
-            return vol
-        floor = vol_floor(vol, self.floor.window, self.floor.quantile, self.floor.min_periods)
-        return floored_vol(vol, floor)
+        _, vol = apply_floor(self.raw_vol(own), None if self.floor is None else self.floor.spec)
+        return vol
 
     def raw_vol(self, own: np.ndarray) -> np.ndarray:
         """Unfloored daily volatility of own-day returns (implemented by each estimator)."""
@@ -79,7 +104,7 @@ class VolatilityEstimator(Component):
 
 @VOLATILITY.register("ewma")
 class EwmaVolatility(VolatilityEstimator):
-    """EWMA standard deviation of returns: pandas ``ewm(span, min_periods).std()`` on own days.
+    """EWMA standard deviation of returns on own days: :func:`tecton.stats.daily_vol`.
 
     Parameters
     ----------
@@ -92,34 +117,8 @@ class EwmaVolatility(VolatilityEstimator):
     """
 
     estimator: Literal["ewma"] = "ewma"
-    span: float = Field(35.0, gt=1)
-    min_periods: int = Field(10, ge=2)
+    span: float = Field(SPAN, gt=1)
+    min_periods: int = Field(MIN_PERIODS, ge=2)
 
     def raw_vol(self, own: np.ndarray) -> np.ndarray:
         return ewma_vol(own, self.span, self.min_periods)
-
-
-def to_own_days(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A calendar panel (dates x markets, NaN where a market did not trade) in own-day layout.
-
-    Returns
-    -------
-    own : ndarray
-        ``own[k, j]`` is market ``j``'s ``k``-th observed return.
-    seen : ndarray
-        ``seen[t, j]``: how many returns market ``j`` had up to calendar row ``t`` (inclusive).
-    """
-    observed = ~np.isnan(values)
-    seen = np.cumsum(observed, axis=0)
-    rows, cols = np.nonzero(observed)
-    own = np.full((int(seen[-1].max()) if len(values) else 0, values.shape[1]), np.nan)
-    own[seen[rows, cols] - 1, cols] = values[rows, cols]
-    return own, seen
-
-
-def from_own_days(own: np.ndarray, seen: np.ndarray) -> np.ndarray:
-    """Own-day values back on the calendar: each row carries the market's latest own-day value."""
-    if own.shape[0] == 0:
-        return np.full(seen.shape, np.nan)
-    taken = np.take_along_axis(own, np.maximum(seen - 1, 0), axis=0)
-    return np.where(seen > 0, taken, np.nan)

@@ -44,12 +44,19 @@ def panel(
 
 
 def pandas_vol(returns: pd.DataFrame) -> pd.DataFrame:
-    """The rules' daily volatility in plain pandas: EWMA std span 35, floored at its own
-    trailing 500-day 5th percentile (once 100 values exist), NaN where zero."""
-    vol = returns.ewm(span=35, min_periods=10).std()
-    floor = vol.rolling(500, min_periods=100).quantile(0.05)
-    floored = vol.where(floor.isna() | (vol >= floor), floor)
-    return floored.where(floored > 0)
+    """The rules' daily volatility in plain pandas, market by market on its own days (the dates
+    it has a return): EWMA std span 35, floored at its own trailing 500-day 5th percentile
+    (once 100 values exist), carried over the other dates, NaN where zero."""
+
+    def own_days(series: pd.Series) -> pd.Series:
+        own = series.dropna()
+        vol = own.ewm(span=35, min_periods=10).std()
+        floor = vol.rolling(500, min_periods=100).quantile(0.05)
+        floored = vol.where(floor.isna() | (vol >= floor), floor)
+        return floored.reindex(series.index).ffill()
+
+    vol = returns.apply(own_days)
+    return vol.where(vol > 0)
 
 
 def pandas_ewmac(x: pd.DataFrame, vol: pd.DataFrame, fast: float, slow: float) -> pd.DataFrame:

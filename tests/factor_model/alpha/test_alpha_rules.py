@@ -75,7 +75,7 @@ def test_breakout_is_bounded_and_zero_on_a_flat_range():
 @pytest.mark.parametrize("smooth", [10, 90])
 def test_carry(inputs, smooth):
     vol = pandas_vol(inputs.price_adj.diff())
-    expected = inputs.carry_ann.ewm(span=smooth).mean() / (vol * 16)
+    expected = inputs.carry_ann.ewm(span=smooth).mean() / (vol * np.sqrt(252))
     assert_same(run_rule("carry", inputs, {"smooth": smooth}), expected)
 
 
