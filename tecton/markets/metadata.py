@@ -8,8 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from tecton.errors import TectonError
 from tecton.markets.calendar import EXPIRY_RULES, MONTH_CODES, rule_date
 
 AssetClass = Literal["equity", "bond", "stir", "fx", "energy", "metals", "ags", "livestock", "vol"]
@@ -21,7 +22,12 @@ def markets_csv() -> Path:
 
 
 class MarketSpec(BaseModel):
-    """Static description of one futures market."""
+    """Static description of one futures market, with its typical trading costs.
+
+    ``commission_per_contract`` is in the market's ``currency``; ``spread_ticks`` is the typical
+    bid/ask spread in ticks (``tick_size`` price points each). :attr:`costs` gives both in the
+    units sizing and cost models use (price points, currency per contract).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -147,9 +153,33 @@ class MarketCosts(BaseModel):
 @cache
 def market_specs() -> dict[str, MarketSpec]:
     """All markets in the metadata, by ``market_id``."""
-    with markets_csv().open(newline="") as f:
+    return read_market_specs(markets_csv())
+
+
+def read_market_specs(path: Path) -> dict[str, MarketSpec]:
+    """The markets of a metadata file, by ``market_id``, each row validated.
+
+    Raises
+    ------
+    TectonError
+        One line naming the file, the row (its line number), the column and the rule broken.
+    """
+    with Path(path).open(newline="") as f:
         rows = list(csv.DictReader(f))
-    return {row["market_id"]: MarketSpec.model_validate(row) for row in rows}
+    specs: dict[str, MarketSpec] = {}
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        try:
+            spec = MarketSpec.model_validate(row)
+        except ValidationError as err:
+            first = err.errors()[0]
+            column = ".".join(str(part) for part in first["loc"]) or "row"
+            raise TectonError(
+                f"{Path(path).name}:{line}: [{column}] {first['msg']} (got {first['input']!r})"
+            ) from None
+        if spec.market_id in specs:
+            raise TectonError(f"{Path(path).name}:{line}: [market_id] {spec.market_id} repeats")
+        specs[spec.market_id] = spec
+    return specs
 
 
 def contract_months(spec: MarketSpec, start: dt.date, end: dt.date) -> list[tuple[int, int]]:
