@@ -6,6 +6,11 @@
   pair over its common observations (a vectorised kernel pandas does not have);
 * annualisation (:mod:`tecton.stats.annualise`): :data:`TRADING_DAYS_PER_YEAR` (252) and
   :func:`days_per_year` (365 for crypto).
+
+The other two shared formulas live with their data: returns in the ``futures_returns_daily``
+mart (the models read it through Mantle), contract expiry in the vendor's contracts file where
+a vendor gives one, else the calendar rules of :mod:`tecton.markets` (README, "One owner per
+formula").
 """
 
 from tecton.stats.annualise import (
