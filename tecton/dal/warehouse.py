@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from tecton.config import home
+from tecton.config import base_currency, home
 from tecton.progress import bar
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -125,8 +125,9 @@ def build(
         for k, v in (("lake_version", lake_version), ("lake_as_of", lake_as_of))
         if v is not None
     }
-    if variables:
-        extra += ["--vars", json.dumps(variables)]
+    # the FX mart's base currency follows TECTON_BASE_CURRENCY (dbt run by hand: USD)
+    variables["base_currency"] = base_currency()
+    extra += ["--vars", json.dumps(variables)]
     if select:
         extra += ["--select", select]
     with bar(
