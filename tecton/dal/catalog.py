@@ -25,6 +25,9 @@ GRAINS = ("_daily", "_weekly", "_monthly")
 MARKET_COLUMNS = ("market_id", "market_a", "market_b")
 # the column a start/end window applies to, in order of preference (else the first date column)
 DATE_COLUMNS = ("trade_date", "week_end", "month_end", "roll_date", "observed_at")
+# columns that split a market's day into several rows (a model's forecast per rule, a fundamentals
+# series, a multiple-prices role): part of a table's key wherever they appear
+GRAIN_COLUMNS = ("model", "rule", "series", "role")
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,12 @@ class TableRef:
 
     @property
     def key(self) -> tuple[str, ...]:
-        """The sort order of a result: market columns, the date, then other ids (``contract_id``)."""
+        """What identifies a row, always read, and the sort order of a result: market columns,
+        the date, other ids (``contract_id``), then the grain columns (``model``, ``rule``, ...)."""
         date = (self.date_column,) if self.date_column else ()
         ids = tuple(c for c in self.columns if c.endswith("_id") and c not in MARKET_COLUMNS)
-        return (*self.market_columns, *date, *ids)
+        grain = tuple(c for c in GRAIN_COLUMNS if c in self.types)
+        return (*self.market_columns, *date, *ids, *grain)
 
     def check_columns(self, columns: Iterable[str]) -> list[str]:
         """The columns, in order, each one known; else a one-line error listing the valid ones."""

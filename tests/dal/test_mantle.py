@@ -274,3 +274,24 @@ def test_reopens_when_the_file_changes(tecton_home, warehouse):
     fresh = fake_warehouse.build(tecton_home / "other" / "warehouse.duckdb")
     fresh.replace(warehouse)
     assert "vol" not in dir(Mantle.Tables.futures)
+
+
+def test_a_tables_key_identifies_a_row_even_with_no_columns_asked(warehouse):
+    # forecasts: one row per model, market, day and rule; (market, day) alone repeats
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "create table signals_forecasts as select model, market_id, trade_date, rule, "
+        "1.5::double as forecast from futures_cont, (values ('trend'), ('carry')) m(model), "
+        "(values ('ewmac'), ('combined')) r(rule) where trade_date <= date '2020-01-31'"
+    )
+    con.close()
+    got = Mantle.select(Mantle.Tables.signals.forecasts, "2020-01-01", "2020-01-31", columns=[])
+    assert list(got.columns) == ["market_id", "trade_date", "model", "rule"]
+    assert not got.duplicated().any() and len(got) > 40
+    want = plain(
+        warehouse,
+        "select market_id, trade_date, model, rule from signals_forecasts "
+        "where trade_date between ? and ? order by market_id, trade_date, model, rule",
+        [dt.date(2020, 1, 1), dt.date(2020, 1, 31)],
+    )
+    same(got, want)
