@@ -11,6 +11,10 @@ futures_cont are views, so the read is where their join runs. The two sides run 
 ``--repeat`` times each (the machine is shared: compare figures from the same run); the table
 shows the best of each. Run: ``uv run python -m benchmarks.continuous [--markets ...]``
 (target: >= 20x).
+
+``--peer`` times instead the whole ``dbt build`` (every model and test) on the pysystemtrade peer
+data in ``../shared/data/pysystemtrade``, the build ``tests/dbt/test_marts_peer.py`` shares
+(target: < 120 s).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ CONTINUOUS_MODELS = "int_observations_unioned int_roll_offsets_summed futures_co
 OBSERVATIONS = "int_observations_unioned"
 # the Panama-adjusted series at observation grain, the reference's output
 ADJUSTED = "select market_id, observed_at, price_adj from futures_cont_observed"
+PEER = Path(__file__).resolve().parents[2] / "shared" / "data" / "pysystemtrade"
 
 
 def panama_row_by_row(obs: pd.DataFrame) -> pd.Series:
@@ -53,12 +58,32 @@ def panama_row_by_row(obs: pd.DataFrame) -> pd.Series:
     return pd.concat(out, ignore_index=True)
 
 
+def peer_build(work: Path) -> None:
+    """Land the peer data in a fresh lake, then time one full ``dbt build`` of it."""
+    from tecton.dal import warehouse
+    from tecton.dal.storage import Storage
+    from tecton.lake import Lake, commit, plan, stage
+
+    home = work / "peer-home"
+    lake = Lake(Storage(str(home / "lake")))
+    p = plan(PEER, "pysystemtrade", lake)
+    commit(p, [stage(b, "pysystemtrade", lake) for b in p.batches(50)], lake)
+    with timer() as t:
+        report = warehouse.build(full_refresh=True, data_home=home, lake=str(home / "lake"))
+    assert report.ok, report.failures
+    rows = [{"build": "dbt build, every model and test, pysystemtrade peer data", "seconds": t(), "target": 120.0}]
+    print_table("peer build (the warehouse tests/dbt/test_marts_peer.py shares)", rows, ["build", "seconds", "target"])
+
+
 def main() -> None:
     parser = universe_parser(__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side, interleaved; best of")
+    parser.add_argument("--peer", action="store_true", help="time the full build on the peer data instead")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tecton-bench-continuous-"))
+    if args.peer:
+        return peer_build(work)
     os.environ["TECTON_HOME"] = str(work / "home")
     import duckdb
 
