@@ -104,7 +104,7 @@ def _generate(out, markets, start, end, seed, defects):
 @app.command()
 def ingest(
     source: Annotated[Path, typer.Argument(help="A raw file or a folder of them.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="vendor-csv (with its fundamentals/ subfolder), pysystemtrade or fundamentals-csv.")] = "vendor-csv",
+    format: Annotated[str, typer.Option("--format", "-f", help="vendor-csv (with its fundamentals/ and fx/ subfolders), pysystemtrade, fundamentals-csv or fx-csv.")] = "vendor-csv",
     lake: Annotated[str | None, typer.Option(help="Lake root: a path or s3:// URL (default $TECTON_LAKE or $TECTON_HOME/lake).")] = None,
     replace_source: Annotated[bool, typer.Option("--replace-source", help="Switch the markets another source feeds to this one (their old rows leave the current version; time travel keeps them). Without it such files are refused.")] = False,
 ) -> None:

@@ -175,3 +175,15 @@ def test_a_base_without_rates_fails_the_build_in_one_line(built, tmp_path):
         "base currency CHF has no USD rate in the lake (fx_prices); currencies with one: USD, EUR, JPY"
         in run.stdout
     )
+
+
+def test_the_base_currency_setting(monkeypatch):
+    from tecton.config import base_currency
+
+    monkeypatch.delenv("TECTON_BASE_CURRENCY", raising=False)
+    assert base_currency() == "USD"
+    monkeypatch.setenv("TECTON_BASE_CURRENCY", " eur ")
+    assert base_currency() == "EUR"
+    monkeypatch.setenv("TECTON_BASE_CURRENCY", "EURO")
+    with pytest.raises(ValueError, match="3-letter currency code such as USD, got 'EURO'"):
+        base_currency()
