@@ -259,3 +259,27 @@ def test_contract_expiry_in_dbt_is_the_calendar_rule_python_uses(warehouse):
     ]
     dbt_dates = pd.to_datetime(contracts["expiry_date"]).dt.date.tolist()
     assert dbt_dates == python
+
+
+def test_risk_model_correlation_on_weekly_returns_is_the_corr_mart(warehouse):
+    """One correlation kernel: the risk model's estimator, fed the mart's weekly returns with the
+    mart's span, gives the mart's numbers on every week the pair has a row."""
+    from tecton.factor_model.risk import EwmaCorrelation
+
+    returns = warehouse["futures_returns_daily"]
+    daily = returns.assign(trade_date=pd.to_datetime(returns["trade_date"]))
+    weekly = {m: r.set_index("trade_date")["ret_pct"] for m, r in daily.groupby("market_id")}
+    weekly = pd.DataFrame(
+        {m: s.resample("W-FRI").sum(min_count=1) for m, s in sorted(weekly.items())}
+    )
+    path = EwmaCorrelation(span=26, min_periods=10).pair_path(weekly.to_numpy())
+    left, right = np.triu_indices(weekly.shape[1], 1)
+    column = {
+        (weekly.columns[a], weekly.columns[b]): k
+        for k, (a, b) in enumerate(zip(left, right, strict=True))
+    }
+    mart = warehouse["futures_corr"]
+    rows = weekly.index.get_indexer(pd.to_datetime(mart["week_end"]))
+    pairs = [column[(a, b)] for a, b in zip(mart["market_a"], mart["market_b"], strict=True)]
+    np.testing.assert_allclose(path[rows, pairs], mart["corr_26"].to_numpy(), rtol=0, atol=1e-12)
+    assert (rows >= 0).all() and len(mart) > 1000
