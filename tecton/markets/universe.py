@@ -52,6 +52,7 @@ class SourceMarket:
 
     @property
     def costs(self) -> MarketCosts:
+        """Point value and costs as the mart gives them (no tick size where the source has none)."""
         return MarketCosts(
             market_id=self.market_id,
             currency=self.currency,
