@@ -15,11 +15,13 @@ and used by a source whose ``meta`` names the plugin and the table::
           - name: bars
             meta: {table: bars}
 
-The lake root comes from tecton's own configuration (``TECTON_LAKE`` or ``$TECTON_HOME/lake``,
-a path or an ``s3://`` URL with credentials from the environment), so dbt reads exactly what the
-rest of tecton writes. ``lake_version`` pins every lake table to a Delta version (0 included,
-which the stock ``delta`` plugin silently treats as "latest"); ``lake_as_of`` pins them to the
-version current at a timestamp (ISO 8601; naive means UTC).
+The lake root is the plugin's ``root`` config, which ``profiles.yml`` fills from the
+``lake_root`` var tecton's build passes; left blank (a plain ``dbt build``), it comes from
+tecton's own configuration (``TECTON_LAKE`` or ``$TECTON_HOME/lake``, a path or an ``s3://`` URL
+with credentials from the environment), so dbt reads exactly what the rest of tecton writes.
+``lake_version`` pins every lake table to a Delta version (0 included, which the stock ``delta``
+plugin silently treats as "latest"); ``lake_as_of`` pins them to the version current at a
+timestamp (ISO 8601; naive means UTC).
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ class Plugin(BasePlugin):
     """Load a lake table by name (``meta.table``, else the source table's identifier)."""
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
-        # a root in the plugin config overrides the environment (handy for one-off profiles)
+        # a root in the plugin config (tecton's build passes one) overrides the environment
         self.root: str | None = plugin_config.get("root") or None
 
     def lake(self) -> Lake:

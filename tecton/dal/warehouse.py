@@ -2,24 +2,31 @@
 
 dbt runs in-process through its programmatic runner (``dbtRunner``): no subprocess, its events
 drive the progress bar, and its target and logs live in the data home, not in the checkout.
+The warehouse file and the lake root reach dbt as ``--vars`` (``warehouse_path``, ``lake_root``,
+read by ``profiles.yml``), never through the process environment, so a build of an as-of
+warehouse in one thread leaves every other thread's reads alone. dbt itself is not safe to run
+twice at once in one process (dbt-duckdb keeps its database in a class attribute): builds in a
+process take turns.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from tecton.config import base_currency, home
+from tecton.config import base_currency, home, lake_uri
 from tecton.progress import bar
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+_dbt_lock = threading.Lock()
 
 
-def warehouse_path() -> Path:
-    """``$TECTON_HOME/warehouse.duckdb`` (the dbt profile writes there too)."""
-    return home() / "warehouse.duckdb"
+def warehouse_path(data_home: Path | None = None) -> Path:
+    """``$TECTON_HOME/warehouse.duckdb``, or the warehouse of another data home."""
+    return (data_home or home()) / "warehouse.duckdb"
 
 
 def incremental_models_digest() -> str:
@@ -32,18 +39,18 @@ def incremental_models_digest() -> str:
     return digest.hexdigest()
 
 
-def _digest_file() -> Path:
+def _digest_file(data_home: Path | None = None) -> Path:
     """Beside the warehouse: the digest of the incremental models that last built it whole."""
-    return warehouse_path().with_suffix(".models.sha256")
+    return warehouse_path(data_home).with_suffix(".models.sha256")
 
 
-def _models_changed() -> bool:
+def _models_changed(data_home: Path | None = None) -> bool:
     """Whether the warehouse's incremental models were built by other SQL (a tecton upgrade).
 
     Their stored rows (and columns) are then another version's: an incremental build would
     fail on the schema, or silently keep rows derived the old way. The build refreshes them.
     """
-    stamp = _digest_file()
+    stamp = _digest_file(data_home)
     return not stamp.exists() or stamp.read_text() != incremental_models_digest()
 
 
@@ -65,6 +72,7 @@ class BuildReport:
     seconds: float
     failures: tuple[Failure, ...]
     warehouse: str
+    refreshed: bool = False  # built whole: new, or its incremental models had changed
 
     @property
     def ok(self) -> bool:
@@ -79,9 +87,9 @@ class BuildFailed(RuntimeError):
         super().__init__(f"dbt build failed: {'; '.join(str(f) for f in report.failures)}")
 
 
-def dbt_args(command: str, *extra: str) -> list[str]:
+def dbt_args(command: str, *extra: str, data_home: Path | None = None) -> list[str]:
     """A dbt command line against tecton's project, with its artefacts in the data home."""
-    state = home() / "dbt"
+    state = (data_home or home()) / "dbt"
     return [
         "--quiet",
         command,
@@ -102,25 +110,49 @@ def build(
     lake_version: int | None = None,
     lake_as_of: str | None = None,
     select: str | None = None,
+    *,
+    data_home: Path | None = None,
+    lake: str | None = None,
 ) -> BuildReport:
     """``dbt build``: lake -> staging -> intermediate -> marts, with every dbt test.
 
     ``lake_version`` / ``lake_as_of`` pin the lake to a Delta version or an ISO timestamp, so the
-    marts show the data as it was known then. This process's Mantle connections are closed
-    first: a read-only connection to the warehouse would block dbt's writer. When tecton's
+    marts show the data as it was known then. This process's connection to the warehouse
+    being written is closed first: a read-only connection would block dbt's writer. When tecton's
     incremental models changed since the warehouse was last built whole, the build is a full
-    refresh (once).
+    refresh (once). ``data_home`` and ``lake`` build another home's warehouse from another lake
+    (default: ``$TECTON_HOME`` and its lake), without touching the environment.
     """
+    data_home = Path(data_home) if data_home is not None else home()
+    with _dbt_lock:
+        report = _build(
+            full_refresh, lake_version, lake_as_of, select, data_home, lake or lake_uri()
+        )
+    if report.ok and select is None and (full_refresh or report.refreshed):
+        _digest_file(data_home).write_text(incremental_models_digest())
+    return report
+
+
+def _build(
+    full_refresh: bool,
+    lake_version: int | None,
+    lake_as_of: str | None,
+    select: str | None,
+    data_home: Path,
+    lake: str,
+) -> BuildReport:
     from dbt.cli.main import dbtRunner
 
-    from tecton.dal.mantle import Mantle
+    from tecton.dal import connections
 
-    Mantle.close()
+    target = warehouse_path(data_home)
+    connections.close(target)
 
-    existed = warehouse_path().exists()
-    upgraded = existed and _models_changed()
+    existed = target.exists()
+    upgraded = existed and _models_changed(data_home)
     extra = ["--full-refresh"] if full_refresh or upgraded else []
-    variables = {
+    variables = {"warehouse_path": str(target), "lake_root": lake}
+    variables |= {
         k: v
         for k, v in (("lake_version", lake_version), ("lake_as_of", lake_as_of))
         if v is not None
@@ -141,13 +173,12 @@ def build(
                 progress()
 
         try:
-            result = dbtRunner(callbacks=[on_event]).invoke(dbt_args("build", *extra))
+            result = dbtRunner(callbacks=[on_event]).invoke(
+                dbt_args("build", *extra, data_home=data_home)
+            )
         finally:
             release_dbt_duckdb()
-    report = _report(result)
-    if report.ok and select is None and (full_refresh or upgraded or not existed):
-        _digest_file().write_text(incremental_models_digest())
-    return report
+    return _report(result, target, refreshed=upgraded or not existed)
 
 
 def release_dbt_duckdb() -> None:
@@ -165,7 +196,7 @@ def release_dbt_duckdb() -> None:
             manager._ENV = None
 
 
-def _report(result) -> BuildReport:
+def _report(result, target: Path, refreshed: bool) -> BuildReport:
     if result.exception is not None:
         raise RuntimeError(f"dbt could not run: {result.exception}") from result.exception
     run = result.result
@@ -175,7 +206,7 @@ def _report(result) -> BuildReport:
         if str(r.status) in ("error", "fail")
     )
     seconds = sum(r.execution_time for r in run.results)
-    return BuildReport(len(run.results), seconds, failures, str(warehouse_path()))
+    return BuildReport(len(run.results), seconds, failures, str(target), refreshed)
 
 
 def _one_line(text: str) -> str:
