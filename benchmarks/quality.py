@@ -33,7 +33,7 @@ def _ingest(source: Path, root: Path, gate, fmt: str = "vendor-csv"):
 
 def timing(tmp: Path) -> None:
     from tecton.data.synthetic import generate
-    from tecton.quality.gate import check
+    from tecton.quality import QUALITY_GATE as check
 
     generate(tmp / "raw", end=dt.date(2024, 12, 30))
     _, plain = _ingest(tmp / "raw", tmp / "plain", None)
@@ -52,7 +52,7 @@ def timing(tmp: Path) -> None:
 
 def recall(tmp: Path, seed: int = 7, defects: int = 200) -> None:
     from tecton.data.synthetic import generate
-    from tecton.quality.gate import check
+    from tecton.quality import QUALITY_GATE as check
 
     generate(tmp / "bad", seed=seed, defects=defects)
     report, seconds = _ingest(tmp / "bad", tmp / "badlake", check)

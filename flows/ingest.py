@@ -29,7 +29,7 @@ def commit_batches(plan: lk.Plan, staged: list, lake: str | None, check: bool) -
     # safe to retry: every write replaces its own files' rows, so a rerun cannot duplicate
     gate = None
     if check:  # partitions that fail the quality checks are quarantined, never promoted
-        from tecton.quality import check as gate
+        from tecton.quality import QUALITY_GATE as gate
     return lk.commit(plan, staged, lk.Lake(lake), gate=gate)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from tecton.data.readers import RawFile, reader
 from tecton.data.schema import TABLES, RawFileError
 from tecton.lake import sources
 from tecton.lake.archive import archive, sha256
+from tecton.lake.gate import Gate
 from tecton.lake.log import INGEST_LOG, latest_hashes
 from tecton.lake.tables import Lake
 
@@ -159,14 +159,13 @@ def _per_file(table: pa.Table) -> dict[int, tuple[int, tuple[str, ...]]]:
     return {f: (n, tuple(sorted(parts[f]))) for f, (n, _) in out.items()}
 
 
-def commit(
-    plan: Plan, staged: list[Staged], lake: Lake, gate: Callable | None = None
-) -> IngestReport:
+def commit(plan: Plan, staged: list[Staged], lake: Lake, gate: Gate | None = None) -> IngestReport:
     """One commit per table for every landed file, then one commit of the ingest log.
 
-    ``gate`` (``tecton.quality.gate.check``) judges the staged bars first: rows of partitions
-    that fail are held back from ``bars`` (kept in ``bars_quarantine``) and the rows of those
-    partitions already in ``bars`` stay as they were; the rest still lands in one commit.
+    ``gate`` (``tecton.quality.QUALITY_GATE``; see :class:`tecton.lake.gate.Gate`) judges the
+    staged bars first: rows of partitions that fail are held back from ``bars`` (the gate keeps
+    them aside) and the rows of those partitions already in ``bars`` stay as they were; the rest
+    still lands in one commit. The lake imports no gate: the caller hands it one.
     """
     run_id = uuid.uuid4().hex[:12]
     # one price source per market: refuse (or, asked to, switch) markets another source feeds
@@ -184,11 +183,9 @@ def commit(
         ]
         hold = ()
         if gate is not None and name == "bars":
-            verdict = gate(run_id, data)
-            from tecton.quality.manifest import quarantine
-
+            verdict = gate.check(run_id, data)
             # keep the held rows (replacing the run's files' older held rows) before promoting
-            quarantine(lake, verdict.held, sorted(set(data["source_file"].to_pylist())))
+            gate.quarantine(lake, verdict.held, sorted(set(data["source_file"].to_pylist())))
             data, hold = verdict.passed, verdict.held_partitions
         leaving = switch.leaving() if switch and name in sources.OWNED else None
         versions[name] = lake.write(TABLES[name], data, revised=revised, hold=hold, leaving=leaving)
@@ -196,10 +193,7 @@ def commit(
     if outcomes:
         lake.append(INGEST_LOG, _log_rows(run_id, outcomes, versions))
     if gate is not None:
-        if verdict is None:
-            from tecton.quality.gate import Verdict
-
-            verdict = Verdict.empty(run_id)
+        verdict = verdict if verdict is not None else gate.empty(run_id)
         verdict.record(lake, versions.get("bars"))
     landed = [o for _, o in outcomes if o.error is None]
     rejected = [o for _, o in outcomes if o.error is not None]

@@ -1,5 +1,7 @@
 """The gate between staging and ``bars``: check a run's staged rows, split them by partition.
 
+``QUALITY_GATE`` is what the ingest hands the lake's commit (``tecton.lake.commit(..., gate=
+QUALITY_GATE)``, the :class:`tecton.lake.gate.Gate` protocol): the lake imports no checks.
 ``check(run_id, data)`` computes the statistics, validates the whole run as one GX batch and
 maps every failing row to its partition (``market_id/year``). Rows of passing partitions are
 promoted (the ingest commits them to ``bars`` in its one commit); rows of failing partitions go
@@ -161,3 +163,23 @@ def _sample(rows: pd.DataFrame, column: str | None) -> str:
     if column and column in rows.columns and column not in cols:
         cols.append(column)
     return json.dumps(rows[cols].to_dict(orient="records"), default=str)
+
+
+class QualityGate:
+    """The gate :func:`tecton.lake.commit` is handed (the :class:`tecton.lake.gate.Gate` protocol).
+
+    ``check`` judges a run's bars (:func:`check`), ``quarantine`` keeps the held rows in
+    ``bars_quarantine``, ``empty`` is the verdict of a run that staged no bars.
+    """
+
+    def check(self, run_id: str, data: pa.Table) -> Verdict:
+        return check(run_id, data)
+
+    def quarantine(self, lake: Lake, held: pa.Table, files: list[str]) -> None:
+        manifest.quarantine(lake, held, files)
+
+    def empty(self, run_id: str) -> Verdict:
+        return Verdict.empty(run_id)
+
+
+QUALITY_GATE = QualityGate()

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 import pytest
 
 from tecton.lake import Lake, commit, plan, stage
-from tecton.quality import QUALITY_LOG, accept, check, suites
+from tecton.quality import QUALITY_GATE, QUALITY_LOG, accept, suites
 from tecton.quality.manifest import quarantined
 from tests.support.vendor import bars, write_contract
 
@@ -18,7 +18,7 @@ from tests.support.vendor import bars, write_contract
 def checked(source: Path, lake: Lake | None = None, fmt: str = "vendor-csv"):
     lake = lake or Lake()
     p = plan(source, fmt, lake)
-    return commit(p, [stage(b, fmt, lake) for b in p.batches(500)], lake, gate=check)
+    return commit(p, [stage(b, fmt, lake) for b in p.batches(500)], lake, gate=QUALITY_GATE)
 
 
 def rows_of(path: Path) -> list[list[str]]:
