@@ -90,7 +90,7 @@ def generate(
 
 def _generate(out, markets, start, end, seed, defects):
     from tecton.data.synthetic import generate as gen
-    from tecton.markets import market_specs
+    from tecton.markets.metadata import market_specs
 
     total = len(markets or market_specs())
     try:
