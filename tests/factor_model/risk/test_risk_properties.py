@@ -155,6 +155,7 @@ def test_no_garch_estimate_changes_when_later_returns_change(data, cut_share):
         before.vol_ann_.iloc[: cut + 1], after.vol_ann_.iloc[: cut + 1], check_exact=True
     )
     assert_same_estimate(before.estimate(returns.index[cut]), after.estimate(returns.index[cut]))
-    assert_later_estimates_moved(before, after, returns, changed, cut)
+    if not (returns.max() == returns.min()).all():  # GARCH has no fit for a flat series
+        assert_later_estimates_moved(before, after, returns, changed, cut)
     # the refits happened (unless every market is flat)
     assert before.vol_ann_.iloc[-1].notna().any() or (returns.max() == returns.min()).all()
