@@ -15,7 +15,7 @@ from tecton.data.schema import TABLES
 from tecton.lake import Lake, commit, plan, stage
 from tecton.lake.sources import RULE, feeders, refusal_lines
 from tests.support.lake import ingest_now, sorted_rows
-from tests.support.peer import SHARED_DATA, copy_markets, price_rows
+from tests.support.peer import copy_markets, data_rows
 
 PEER = "pysystemtrade"
 SHARED = ["GOLD", "SP500"]
@@ -67,7 +67,7 @@ def test_a_market_fed_by_vendor_files_refuses_the_peer_and_the_rest_lands(clean_
     crude_w = lake.read("bars").filter(
         (pc.field("market_id") == "CRUDE_W") & (pc.field("role") == "PRICE")
     )
-    assert crude_w.num_rows == price_rows(SHARED_DATA, "CRUDE_W")
+    assert crude_w.num_rows == data_rows(peer_few / "multiple_prices_csv" / "CRUDE_W.csv.gz")
     # nothing of GOLD or SP500 changed, in any table
     for name, rows in before.items():
         assert of_markets(lake, name, SHARED).equals(rows), name

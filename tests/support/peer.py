@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-import csv
+import gzip
 import shutil
 from pathlib import Path
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "pysystemtrade"
 
 
-def copy_markets(peer: Path, out: Path, markets: list[str]) -> Path:
-    """``out`` with the multiple prices and roll calendars of ``markets`` from ``peer``."""
+def copy_markets(peer: Path, out: Path, markets: list[str], since: str | None = None) -> Path:
+    """``out`` with the multiple prices and roll calendars of ``markets`` from ``peer``.
+
+    ``since`` (``YYYY-MM-DD``) keeps only the multiple prices from that day on (a smaller lake).
+    """
     for folder, suffix in (("multiple_prices_csv", ".csv.gz"), ("roll_calendars_csv", ".csv")):
         (out / folder).mkdir(parents=True, exist_ok=True)
         for market in markets:
-            shutil.copy(peer / folder / f"{market}{suffix}", out / folder)
+            source, target = peer / folder / f"{market}{suffix}", out / folder / f"{market}{suffix}"
+            if since and suffix == ".csv.gz":
+                with gzip.open(source, "rt") as f:
+                    header, *rows = f.readlines()
+                with gzip.open(target, "wt") as f:
+                    f.writelines([header, *(r for r in rows if r[:10] >= since)])
+            else:
+                shutil.copy(source, target)
     return out
 
 
-def price_rows(peer: Path, market: str) -> int:
-    """Data rows of a market's multiple-prices file, as the peer's MANIFEST.csv records them."""
-    with (peer / "MANIFEST.csv").open() as f:
-        rows = {r["file"]: int(r["data_rows"]) for r in csv.DictReader(f)}
-    return rows[f"multiple_prices_csv/{market}.csv.gz"]
+def data_rows(path: Path) -> int:
+    """Data rows of a (gzipped) CSV file."""
+    with gzip.open(path, "rt") as f:
+        return sum(1 for _ in f) - 1
