@@ -100,7 +100,8 @@ def plan(source: Path, fmt: str, lake: Lake, replace_source: bool = False) -> Pl
     log = lake.read(INGEST_LOG.name) if lake.exists(INGEST_LOG.name) else None
     landed = latest_hashes(log)
     if replace_source:
-        landed = {f: h for f, h in landed.items() if f not in sources.reoffered(log, fmt, lake)}
+        again = sources.reoffered(log, fmt, lake)
+        landed = {f: h for f, h in landed.items() if f not in again}
     files = reader(fmt).discover(source)
     candidates, unchanged = [], []
     for raw in files:
