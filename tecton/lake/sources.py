@@ -140,8 +140,11 @@ def rule(fmt: str, staged: list, lake: Lake, replace_source: bool = False) -> tu
 
     Returns the staged batches with the rows of markets another source feeds taken out (a file
     left with none is refused: a rejected outcome naming the markets and their feeder), and the
-    switch to make in the commit: with ``replace_source`` nothing is refused and those markets
-    move to ``fmt`` instead.
+    switch to make in the commit: with ``replace_source`` the markets whose prices arrive move
+    to ``fmt`` instead of being refused.
+
+    One run lands one format, so two sources cannot arrive for a market in the same batch: the
+    rule only has to hold a run against the lake's current feeders.
     """
     owners = feeders(lake)
     taken = {}
