@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
-# Prefect keeps its state under one temporary home for the whole session (set before any import).
+# Prefect keeps its state under one temporary home for the whole session (set before any import);
+# each pytest-xdist worker gets its own, since each starts its own temporary server on it.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="tecton-prefect-"))
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["PREFECT_HOME"] = os.path.join(os.environ["PREFECT_HOME"], worker)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_UI_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -1,48 +1,10 @@
-"""The `tecton` command as a user runs it: a real subprocess, real Prefect in-process."""
+"""The `tecton` command as a user runs it: a real subprocess, its flows on a real Prefect server."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-import pyarrow.compute as pc
 import pytest
 
-from tecton.dal.storage import Storage
-from tecton.lake import Lake
-
-
-def tecton(*args: str, home) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TECTON_HOME": str(home), "COLUMNS": "200"}
-    env.pop("PREFECT_LOGGING_LEVEL", None)  # as a user would have it
-    return subprocess.run(
-        [sys.executable, "-m", "tecton.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
-
-
-@pytest.mark.slow
-def test_demo_lands_the_synthetic_market_and_a_second_run_is_a_noop(tecton_home):
-    args = ("demo", "--markets", "CRUDE,SP500", "--start", "2019-01-01", "--end", "2020-12-31")
-    first = tecton(*args, home=tecton_home)
-    assert first.returncode == 0, first.stderr[-3000:]
-    out = first.stdout + first.stderr
-    for noise in ("Traceback", "Error flushing", "ERROR", "CancelledError"):
-        assert noise not in out, out[-3000:]
-    assert "bars by market" in first.stdout and "CRUDE" in first.stdout and "SP500" in first.stdout
-    lake = Lake(Storage(str(tecton_home / "lake")))
-    bars = lake.read("bars")
-    assert set(pc.unique(bars["market_id"]).to_pylist()) == {"CRUDE", "SP500"}
-    assert min(bars["close"].to_pylist()) < 0  # the April-2020 negative crude print landed intact
-    version = lake.table("bars").version()
-
-    again = tecton(*args, home=tecton_home)
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert lake.table("bars").version() == version  # deterministic files, nothing new to land
+from tests.support.cli import tecton
 
 
 def test_generate_writes_vendor_files(tmp_path, tecton_home):

@@ -18,8 +18,8 @@ from tecton.dal import Mantle, warehouse
 from tecton.data.synthetic import generate
 from tecton.factor_model import FactorModel, load_panels
 from tecton.factor_model.alpha import COMBINED
+from tests.support.cli import tecton
 from tests.support.lake import ingest_now
-from tests.test_cli import tecton
 
 pytestmark = pytest.mark.slow
 MARKETS = ["CRUDE", "GOLD", "SP500", "CORN"]

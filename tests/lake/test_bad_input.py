@@ -4,16 +4,14 @@ the rest of the batch lands and nothing already stored changes."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.compute as pc
 import pytest
 
 from tecton.lake import Lake
+from tests.support.cli import tecton
 from tests.support.lake import ingest_now, sorted_rows
 from tests.support.vendor import bars, write_contract
 
@@ -75,7 +73,10 @@ def test_each_bad_file_is_set_aside_with_its_rule_and_line(batch):
         text = str(error)
         assert "\n" not in text and text.startswith(name)
         assert f"[{rule}]" in text and (line is None or f"{name}:{line}:" in text)
-    assert sorted(o.source_file for o in report.landed) == ["vendor-csv/CRUDE_202005.csv", "vendor-csv/GOLD_202006.csv"]
+    assert sorted(o.source_file for o in report.landed) == [
+        "vendor-csv/CRUDE_202005.csv",
+        "vendor-csv/GOLD_202006.csv",
+    ]
 
 
 def test_bad_files_are_kept_and_logged(batch, tecton_home):
@@ -104,11 +105,7 @@ def test_nothing_stored_changes(batch, tmp_path):
 
 
 def test_cli_prints_one_line_per_bad_file_and_lands_the_good_ones(batch, tecton_home):
-    env = {**os.environ, "TECTON_HOME": str(tecton_home)}
-    run = subprocess.run(
-        [sys.executable, "-m", "tecton.cli", "ingest", str(batch)],
-        capture_output=True, text=True, env=env, timeout=300,
-    )
+    run = tecton("ingest", str(batch), home=tecton_home, timeout=300)
     assert run.returncode == 1, run.stderr
     # no traceback, and no numpy RuntimeWarning from the checks on nan / inf / negative values
     assert "Traceback" not in run.stderr + run.stdout

@@ -4,9 +4,6 @@ versions, and bad files set aside with one line while nothing stored changes."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +13,7 @@ import pytest
 from tecton.data.synthetic import generate
 from tecton.lake import Lake
 from tests.data.test_fundamentals_reader import BAD, GOOD, write
+from tests.support.cli import tecton
 from tests.support.lake import ingest_now
 
 KEY = ["market_id", "series", "release_date"]
@@ -142,11 +140,9 @@ def test_rows_keep_their_file(tmp_path):
 @pytest.mark.slow
 def test_cli_ingests_the_format_with_one_line_per_bad_file(tmp_path, tecton_home):
     folder = write(tmp_path / "drop", {**GOOD, **BAD})
-    env = {**os.environ, "TECTON_HOME": str(tecton_home), "COLUMNS": "200"}
-    run = subprocess.run(
-        [sys.executable, "-m", "tecton.cli", "ingest", str(folder), "--format", "fundamentals-csv"],
-        capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+    run = tecton(
+        "ingest", str(folder), "--format", "fundamentals-csv", home=tecton_home, timeout=300
+    )
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr + run.stdout
     lines = [ln for ln in run.stderr.splitlines() if ln.startswith("set aside")]

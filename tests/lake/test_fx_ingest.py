@@ -5,9 +5,6 @@ nothing stored; fx-csv is a format of its own, from the command line too."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +13,7 @@ import pytest
 from tecton.data.synthetic import generate
 from tecton.lake import Lake
 from tests.data.test_fx_reader import BAD, GOOD, write
+from tests.support.cli import tecton
 from tests.support.lake import ingest_now
 
 
@@ -109,11 +107,7 @@ def test_own_format_sets_bad_files_aside_and_lands_the_rest(tmp_path, tecton_hom
 @pytest.mark.slow
 def test_cli_ingests_the_format_with_one_line_per_bad_file(tmp_path, tecton_home):
     folder = drop(tmp_path / "drop", {**GOOD, **{n: c for n, (c, _, _) in BAD.items()}})
-    env = {**os.environ, "TECTON_HOME": str(tecton_home), "COLUMNS": "200"}
-    run = subprocess.run(
-        [sys.executable, "-m", "tecton.cli", "ingest", str(folder), "--format", "fx-csv"],
-        capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+    run = tecton("ingest", str(folder), "--format", "fx-csv", home=tecton_home, timeout=300)
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr + run.stdout
     lines = [ln for ln in run.stderr.splitlines() if ln.startswith("set aside")]

@@ -211,7 +211,9 @@ def test_negative_volume_is_an_ingest_rejection_not_a_quarantine(edit, clean_raw
     v = checked(raw).quality
     assert [r["rule"] for r in v.rejected] == ["ingest:non_negative"]
     assert not v.failures, v.summary()
-    promoted = Lake().read("bars").filter((pc.field("market_id") == "SP500") & (pc.field("year") == 2020))
+    promoted = (
+        Lake().read("bars").filter((pc.field("market_id") == "SP500") & (pc.field("year") == 2020))
+    )
     files = set(promoted["source_file"].to_pylist())
     assert f"vendor-csv/{target.name}" not in files and "vendor-csv/SP500_202006.csv" in files
 

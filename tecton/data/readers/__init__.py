@@ -11,7 +11,9 @@ from types import ModuleType
 from tecton.data.readers import fundamentals_csv, fx_csv, pysystemtrade, vendor_csv
 from tecton.data.readers.base import RawFile
 
-READERS: dict[str, ModuleType] = {m.NAME: m for m in (vendor_csv, pysystemtrade, fundamentals_csv, fx_csv)}
+READERS: dict[str, ModuleType] = {
+    m.NAME: m for m in (vendor_csv, pysystemtrade, fundamentals_csv, fx_csv)
+}
 
 __all__ = ["READERS", "RawFile", "reader"]
 
