@@ -8,17 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.peer import SHARED_DATA
+
 # Prefect keeps its state under one temporary home for the whole session (set before any import);
 # each pytest-xdist worker gets its own, since each starts its own temporary server on it.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="tecton-prefect-"))
-if worker := os.environ.get("PYTEST_XDIST_WORKER"):
-    os.environ["PREFECT_HOME"] = os.path.join(os.environ["PREFECT_HOME"], worker)
+# (Once per worker: a module importing ``tests.conftest`` runs this file a second time.)
+worker = os.environ.get("PYTEST_XDIST_WORKER")
+if worker and os.environ.get("TECTON_TESTS_PREFECT_WORKER") != worker:
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix=f"tecton-prefect-{worker}-")
+    os.environ["TECTON_TESTS_PREFECT_WORKER"] = worker
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_UI_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data" / "pysystemtrade"
 
 
 @pytest.fixture(autouse=True)
@@ -48,3 +50,13 @@ def clean_raw(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("raw")
     generate(out, ["CRUDE", "GOLD", "SP500"], dt.date(2019, 6, 1), dt.date(2020, 12, 31), seed=3)
     return out
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding slow tests run first (each file in its own order).
+
+    With one worker per core and each file on one worker, a long file left to the end keeps one
+    core busy while the other idles; started first, the short files fill in around it.
+    """
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)

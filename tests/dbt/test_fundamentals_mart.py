@@ -22,6 +22,8 @@ from tecton.lake import Lake
 from tests.support.dbt import dbt_build
 from tests.support.lake import ingest_now
 
+pytestmark = pytest.mark.slow  # real dbt builds
+
 MARKETS = ["CRUDE", "GOLD", "SP500"]
 # the mart and what it stands on; tests that also need an unselected mart stay out
 SELECT = ("--select", "+futures_fundamentals_daily", "--indirect-selection", "cautious")

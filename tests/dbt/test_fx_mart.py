@@ -24,6 +24,8 @@ from tecton.lake import Lake
 from tests.support.dbt import dbt_build
 from tests.support.lake import ingest_now
 
+pytestmark = pytest.mark.slow  # real dbt builds
+
 MARKETS = ["DAX", "NIKKEI", "EUR", "JPY"]
 # the mart and what it stands on, and the base check; tests of other marts stay out
 SELECT = (

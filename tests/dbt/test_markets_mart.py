@@ -19,9 +19,11 @@ from tecton.dal.storage import Storage
 from tecton.errors import TectonError
 from tecton.lake import Lake
 from tecton.markets import Contract, Markets, markets_csv
-from tests.conftest import SHARED_DATA
 from tests.support.dbt import dbt_build
 from tests.support.lake import ingest_now
+from tests.support.peer import SHARED_DATA
+
+pytestmark = pytest.mark.slow  # real dbt builds
 
 PRICED = ("SP500", "CRUDE_W", "BITCOIN")
 

@@ -13,9 +13,9 @@ from tecton.data.synthetic import generate
 from tests.support.dbt import dbt_build
 from tests.support.lake import ingest_now
 
+pytestmark = pytest.mark.slow  # real dbt builds
+
 CONTRACT = "CRUDE_201906"
-
-
 
 
 @pytest.fixture(scope="module")

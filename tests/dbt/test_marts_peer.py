@@ -18,6 +18,8 @@ from tecton.lake import Lake
 from tests.support.dbt import dbt_build
 from tests.support.lake import ingest_now
 
+pytestmark = pytest.mark.slow  # real dbt builds
+
 PEER = Path(__file__).resolve().parents[3] / "shared" / "data" / "pysystemtrade"
 FORWARD_FILLED = {"CRUDE_W", "WHEAT"}  # the peer stitched these two with ffill()
 TOLERANCE = 1e-9  # relative to the instrument's price level

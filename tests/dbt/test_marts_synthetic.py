@@ -20,6 +20,8 @@ from tecton.lake import Lake
 from tests.support.dbt import DBT_PROJECT, dbt, dbt_build
 from tests.support.lake import ingest_now
 
+pytestmark = pytest.mark.slow  # real dbt builds
+
 MARKETS = [
     "CRUDE",
     "US10",
