@@ -56,6 +56,34 @@ class RawFile:
     table: str
 
 
+def discover_csvs(source: Path, table: str) -> list[RawFile]:
+    """Every CSV under ``source`` (a folder or one file) as a file of ``table``, in a stable order.
+
+    Names starting with ``_`` or ``.`` are not data.
+    """
+    source = Path(source)
+    paths = [source] if source.is_file() else sorted(source.rglob("*.csv"))
+    root = source.parent if source.is_file() else source
+    return [
+        RawFile(p, p.relative_to(root).as_posix(), table)
+        for p in paths
+        if not p.name.startswith(("_", "."))
+    ]
+
+
+def read_alone(
+    read_batch: Callable[[list[tuple[RawFile, bytes]]], Batch],
+    table: str,
+    raw: RawFile,
+    data: bytes | None,
+) -> pa.Table:
+    """One file's rows of ``table`` through a batch reader (raises the file's ``RawFileError``)."""
+    batch = read_batch([(raw, raw.path.read_bytes() if data is None else data)])
+    if batch.errors:
+        raise batch.errors[0]
+    return batch.tables[table].drop_columns(["_file"])
+
+
 def read_text(raw: RawFile, data: bytes | None = None) -> bytes:
     """The file's bytes, checked to be non-empty UTF-8 (error names the line of a bad byte)."""
     data = raw.path.read_bytes() if data is None else data

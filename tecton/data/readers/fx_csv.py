@@ -28,7 +28,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tecton.data.readers.base import Batch, RawFile, check_header, read_csv, read_text
+from tecton.data.readers.base import (
+    Batch,
+    RawFile,
+    check_header,
+    discover_csvs,
+    read_alone,
+    read_csv,
+    read_text,
+)
 from tecton.data.readers.fundamentals_csv import _line_numbers
 from tecton.data.schema import TABLES, RawFileError, check, first_true, without_files
 
@@ -41,26 +49,13 @@ _PAIR = re.compile(r"^(?P<ccy>[A-Z]{3})(?P<quote>[A-Z]{3})$")
 
 
 def discover(source: Path) -> list[RawFile]:
-    """Every CSV under ``source`` (a folder or one file), in a stable order.
-
-    Names starting with ``_`` or ``.`` are not data.
-    """
-    source = Path(source)
-    paths = [source] if source.is_file() else sorted(source.rglob("*.csv"))
-    root = source.parent if source.is_file() else source
-    return [
-        RawFile(p, p.relative_to(root).as_posix(), TABLE)
-        for p in paths
-        if not p.name.startswith(("_", "."))
-    ]
+    """Every CSV under ``source`` (a folder or one file), in a stable order; ``_``/``.`` names skipped."""
+    return discover_csvs(source, TABLE)
 
 
 def read(raw: RawFile, data: bytes | None = None) -> pa.Table:
     """One file's canonical rows (raises its ``RawFileError``)."""
-    batch = read_batch([(raw, raw.path.read_bytes() if data is None else data)])
-    if batch.errors:
-        raise batch.errors[0]
-    return batch.tables[TABLE].drop_columns(["_file"])
+    return read_alone(read_batch, TABLE, raw, data)
 
 
 def read_batch(files: list[tuple[RawFile, bytes]], fmt: str = NAME) -> Batch:
