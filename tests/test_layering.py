@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tecton"
-HEAVY = ("duckdb", "ibis")
+HEAVY = ("duckdb", "ibis", "arch")  # arch: seconds to import, needed only to fit a GARCH
 
 
 def _modules() -> dict[str, Path]:
@@ -158,7 +158,7 @@ def test_static_market_data_is_a_leaf():
 
 
 def _loaded_by(module: str) -> list[str]:
-    """The heavy modules (DuckDB, ibis, Mantle, the quality gate) a fresh import loads."""
+    """The heavy modules (DuckDB, ibis, arch, Mantle, the quality gate) a fresh import loads."""
     code = (
         f"import {module}, sys, json; print(json.dumps(sorted(m for m in sys.modules "
         f"if m.split('.')[0] in {set(HEAVY)!r} or m == 'tecton.dal.mantle' "

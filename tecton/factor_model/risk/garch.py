@@ -16,11 +16,11 @@ earlier forecasts; the bounds only bind for degenerate data, so the two agree (t
 from __future__ import annotations
 
 import warnings
+from functools import cache
 from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
-from arch.univariate import GARCH, ConstantMean, Normal, ZeroMean
 from pydantic import Field, ValidationInfo, field_validator
 
 from tecton.factor_model.risk.volatility import VOLATILITY, VolatilityEstimator
@@ -85,26 +85,34 @@ class GarchPath(NamedTuple):
     fits: pd.DataFrame
 
 
-class _WarmGARCH(GARCH):
-    """arch's GARCH(1,1), made cheaper to refit; the model and its optimum are arch's.
+@cache
+def _warm_garch() -> type:
+    """The GARCH class the fits use, built on first use: importing ``arch`` takes seconds, and a
+    model that never fits a GARCH (or a ``RiskEstimate`` import) should not pay for it."""
+    from arch.univariate import GARCH
 
-    Two costs of arch's fit are dropped. It grid-searches starting values on every fit (64
-    likelihoods, half the cost of a refit), pointless when the previous refit is a near-optimal
-    start. And SLSQP differentiates each of its four linear constraints numerically at every
-    iteration, though three of them (omega, alpha, beta >= 0) repeat the parameter bounds:
-    only ``alpha + beta <= 1`` is kept, the same feasible set.
-    """
+    class WarmGARCH(GARCH):
+        """arch's GARCH(1,1), made cheaper to refit; the model and its optimum are arch's.
 
-    def __init__(self, start: np.ndarray | None) -> None:
-        super().__init__(p=1, o=0, q=1)
-        self._warm_start = start
+        Two costs of arch's fit are dropped. It grid-searches starting values on every fit (64
+        likelihoods, half the cost of a refit), pointless when the previous refit is a near-optimal
+        start. And SLSQP differentiates each of its four linear constraints numerically at every
+        iteration, though three of them (omega, alpha, beta >= 0) repeat the parameter bounds:
+        only ``alpha + beta <= 1`` is kept, the same feasible set.
+        """
 
-    def starting_values(self, resids):
-        return super().starting_values(resids) if self._warm_start is None else self._warm_start
+        def __init__(self, start: np.ndarray | None) -> None:
+            super().__init__(p=1, o=0, q=1)
+            self._warm_start = start
 
-    def constraints(self):
-        loadings, bounds = super().constraints()
-        return loadings[-1:], bounds[-1:]  # alpha + beta <= 1; the others are bounds
+        def starting_values(self, resids):
+            return super().starting_values(resids) if self._warm_start is None else self._warm_start
+
+        def constraints(self):
+            loadings, bounds = super().constraints()
+            return loadings[-1:], bounds[-1:]  # alpha + beta <= 1; the others are bounds
+
+    return WarmGARCH
 
 
 def garch_walk_forward(
@@ -181,8 +189,12 @@ def _fit_window(window: np.ndarray, previous: np.ndarray | None, mean: str) -> n
     if not np.ptp(window) > 0:
         return None
     start = None if previous is None else previous[-3:]
+    from arch.univariate import ConstantMean, Normal, ZeroMean
+
     model_class = ConstantMean if mean == "constant" else ZeroMean
-    model = model_class(window, volatility=_WarmGARCH(start), distribution=Normal(), rescale=False)
+    model = model_class(
+        window, volatility=_warm_garch()(start), distribution=Normal(), rescale=False
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
