@@ -53,10 +53,15 @@ def clean_raw(tmp_path_factory) -> Path:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files holding slow tests run first (each file in its own order).
+    """The longest files first (``minutes(n)``, then any with slow tests), each in its own order.
 
     With one worker per core and each file on one worker, a long file left to the end keeps one
     core busy while the other idles; started first, the short files fill in around it.
     """
-    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow_files)
+
+    def weight(item: pytest.Item) -> float:
+        if marker := item.get_closest_marker("minutes"):
+            return marker.args[0]
+        return 0.1 if item.get_closest_marker("slow") else 0.0
+
+    items.sort(key=weight, reverse=True)

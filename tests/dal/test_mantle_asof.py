@@ -19,7 +19,7 @@ from tecton.data.synthetic import generate
 from tests.support.lake import ingest_now
 from tests.support.s3 import moto_server, use_s3_lake
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.minutes(2.3)]
 MARKETS = ["CRUDE", "GOLD"]
 
 

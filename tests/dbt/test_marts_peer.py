@@ -18,7 +18,7 @@ from tecton.lake import Lake
 from tests.support.dbt import dbt_build
 from tests.support.lake import ingest_now
 
-pytestmark = pytest.mark.slow  # real dbt builds
+pytestmark = [pytest.mark.slow, pytest.mark.minutes(1.7)]  # real dbt builds
 
 PEER = Path(__file__).resolve().parents[3] / "shared" / "data" / "pysystemtrade"
 FORWARD_FILLED = {"CRUDE_W", "WHEAT"}  # the peer stitched these two with ffill()

@@ -20,7 +20,7 @@ from tecton.lake import Lake
 from tests.support.dbt import DBT_PROJECT, dbt, dbt_build
 from tests.support.lake import ingest_now
 
-pytestmark = pytest.mark.slow  # real dbt builds
+pytestmark = [pytest.mark.slow, pytest.mark.minutes(3.8)]  # real dbt builds
 
 MARKETS = [
     "CRUDE",

@@ -21,7 +21,7 @@ from tecton.factor_model.alpha import COMBINED
 from tests.support.cli import tecton
 from tests.support.lake import ingest_now
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.minutes(3.3)]
 MARKETS = ["CRUDE", "GOLD", "SP500", "CORN"]
 REPO = Path(__file__).resolve().parents[2]
 

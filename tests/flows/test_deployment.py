@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
 POOL = "tecton"
 VALUES = ["open", "high", "low", "close", "volume", "open_interest"]
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300), pytest.mark.minutes(2.3)]
 
 
 def _spec() -> dict:

@@ -12,7 +12,7 @@ from tests.support.cli import tecton
 from tests.support.dbt import dbt_build
 from tests.support.peer import SHARED_DATA
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.minutes(4.2)]
 PEER = "pysystemtrade"
 
 
