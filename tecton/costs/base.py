@@ -1,0 +1,134 @@
+"""CostKind: one kind of cost that both prices realised trades and builds its cvxpy term.
+
+A kind answers two questions with the same numbers, so the optimiser and the simulator never
+disagree about what trading costs:
+
+* realised (numpy, base currency, one value per market): :meth:`CostKind.trade_cost`,
+  :meth:`CostKind.roll_cost`, :meth:`CostKind.holding_cost`;
+* planned (cvxpy, in weight space: signed fractions of capital): :meth:`CostKind.trade_expression`
+  of a trade-weight expression ``dw`` and :meth:`CostKind.holding_expression` of the weights
+  ``w``, both in fractions of capital, with cvxpy Parameters that :meth:`CostKind.update` fills
+  from a :class:`~tecton.snapshot.MarketSnapshot`. The problem is compiled once (DPP) and each
+  day only the Parameters change.
+
+Weight space: one contract is ``weight_per_contract = notional / capital`` of capital, so trading
+``dw`` of capital trades ``|dw| x capital / |notional|`` contracts. A cost of ``c`` base currency
+per contract is then ``c / |notional|`` of capital per unit of ``|dw|``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import cvxpy as cp
+import numpy as np
+
+from tecton.errors import TectonError
+from tecton.snapshot import MarketSnapshot
+
+if TYPE_CHECKING:
+    from tecton.costs.model import CostModel
+
+
+class CostKind:
+    """Base of the cost kinds; every method costs nothing unless a kind says otherwise.
+
+    A kind owns the cvxpy Parameters of its expressions (created on the first call, for the
+    size of ``dw``); give each optimiser its own copy (:class:`~tecton.optimizer.Optimizer`
+    takes one).
+    """
+
+    name: ClassVar[str] = "cost"
+
+    def __init__(self) -> None:
+        self._params: dict[str, cp.Parameter] = {}
+
+    # realised, in the base currency -------------------------------------------------------
+    def trade_cost(self, trades: np.ndarray, snapshot: MarketSnapshot) -> np.ndarray:
+        """Cost of trading ``trades`` (signed contracts) per market, in the base currency."""
+        return np.zeros(check_contracts(trades, snapshot, "trades").shape)
+
+    def roll_cost(self, held: np.ndarray, snapshot: MarketSnapshot) -> np.ndarray:
+        """Cost of rolling ``held`` (signed contracts) once, per market, in the base currency."""
+        return np.zeros(check_contracts(held, snapshot, "held").shape)
+
+    def holding_cost(
+        self, held: np.ndarray, snapshot: MarketSnapshot, days: float = 1.0
+    ) -> np.ndarray:
+        """Cost of holding ``held`` for ``days`` trading days, per market, in the base currency."""
+        return np.zeros(check_contracts(held, snapshot, "held").shape)
+
+    def cost_per_contract(self, snapshot: MarketSnapshot) -> np.ndarray:
+        """Linear cost of trading one contract once (one side), in the base currency."""
+        return np.zeros(len(snapshot))
+
+    # planned, in fractions of capital -----------------------------------------------------
+    def trade_expression(self, dw: cp.Expression) -> cp.Expression | None:
+        """Cost of trading ``dw`` (weights), as a fraction of capital; None if this kind has none.
+
+        For the problem to stay DPP, ``dw`` must hold no Parameter: make the trades a Variable
+        (``w == w0 + dw``) rather than ``w - w0`` with ``w0`` a Parameter.
+        """
+        return None
+
+    def holding_expression(self, w: cp.Expression) -> cp.Expression | None:
+        """Cost per year of holding ``w`` (weights), as a fraction of capital; None if none."""
+        return None
+
+    def update(self, snapshot: MarketSnapshot) -> None:
+        """Set this kind's Parameters from the day's ``snapshot`` (no recompiling)."""
+
+    # composition ----------------------------------------------------------------------------
+    def __add__(self, other: CostKind | CostModel) -> CostModel:
+        from tecton.costs.model import CostModel
+
+        return CostModel([self]) + other
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def _parameter(self, key: str, n: int) -> cp.Parameter:
+        """This kind's non-negative Parameter ``key`` of ``n`` entries (one per market)."""
+        param = self._params.get(key)
+        if param is None or param.shape != (n,):
+            param = cp.Parameter(n, nonneg=True, name=f"{self.name}_{key}", value=np.zeros(n))
+            self._params[key] = param
+        return param
+
+    def _set(self, key: str, value: np.ndarray) -> None:
+        """Give Parameter ``key`` its day's value, if an expression made it."""
+        param = self._params.get(key)
+        if param is not None:
+            param.value = value
+
+
+def abs_notional(snapshot: MarketSnapshot) -> np.ndarray:
+    """``|notional|`` per market (base currency); a zero or missing notional names its market.
+
+    Costs are per contract traded, whatever its sign, and weights turn into contracts through
+    the notional: a market whose notional is 0 or NaN cannot be priced.
+    """
+    notional = np.abs(snapshot.notional)
+    bad = ~(np.isfinite(notional) & (notional > 0))
+    if bad.any():
+        names = ", ".join(m for m, b in zip(snapshot.markets, bad, strict=True) if b)
+        raise TectonError(f"no positive notional (price x point value x fx) for: {names}")
+    return notional
+
+
+def finite(values: np.ndarray, snapshot: MarketSnapshot, what: str) -> np.ndarray:
+    """``values`` (one per market), or a TectonError naming the markets where they are not finite."""
+    values = np.asarray(values, dtype=float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        names = ", ".join(m for m, b in zip(snapshot.markets, bad, strict=True) if b)
+        raise TectonError(f"snapshot {what} is missing (NaN) for: {names}")
+    return values
+
+
+def check_contracts(contracts: np.ndarray, snapshot: MarketSnapshot, what: str) -> np.ndarray:
+    """``contracts`` as a float array of one entry per market (else a TectonError)."""
+    contracts = np.asarray(contracts, dtype=float).reshape(-1)
+    if contracts.shape != (len(snapshot),):
+        raise TectonError(f"{what}: {contracts.size} values for {len(snapshot)} markets")
+    return contracts
