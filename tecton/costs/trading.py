@@ -89,7 +89,7 @@ class Impact(CostKind):
         return self._per_contract_scale(snapshot) * np.abs(trades) ** 1.5
 
     def trade_expression(self, dw: cp.Expression) -> cp.Expression:
-        return self._parameter("scale", dw.shape[0]) @ cp.power(cp.abs(dw), 1.5)
+        return self._parameter("scale", dw.shape[0]) @ cp.power(cp.abs(dw), 1.5, approx=False)
 
     def update(self, snapshot: MarketSnapshot) -> None:
         # n = dw x capital / |notional|, so cost / capital = scale x (capital/|notional|)^1.5
