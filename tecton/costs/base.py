@@ -5,7 +5,7 @@ disagree about what trading costs:
 
 * realised (numpy, base currency, one value per market): :meth:`CostKind.trade_cost`,
   :meth:`CostKind.roll_cost`, :meth:`CostKind.holding_cost`;
-* planned (cvxpy, in weight space: signed fractions of capital): :meth:`CostKind.trade_expression`
+* planned (cvxpy, in weight space: signed fractions of capital; cvxpy loads on first use): :meth:`CostKind.trade_expression`
   of a trade-weight expression ``dw`` and :meth:`CostKind.holding_expression` of the weights
   ``w``, both in fractions of capital, with cvxpy Parameters that :meth:`CostKind.update` fills
   from a :class:`~tecton.snapshot.MarketSnapshot`. The problem is compiled once (DPP) and each
@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-import cvxpy as cp
 import numpy as np
 
 from tecton.errors import TectonError
 from tecton.snapshot import MarketSnapshot
 
 if TYPE_CHECKING:
+    import cvxpy as cp
+
     from tecton.costs.model import CostModel
 
 
@@ -87,11 +88,13 @@ class CostKind:
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
-    def _parameter(self, key: str, n: int) -> cp.Parameter:
-        """This kind's non-negative Parameter ``key`` of ``n`` entries (one per market)."""
+    def _parameter(self, key: str, n: int, nonneg: bool = True) -> cp.Parameter:
+        """This kind's Parameter ``key`` of ``n`` entries (one per market)."""
+        import cvxpy as cp  # on first use: defining or pricing costs does not need cvxpy
+
         param = self._params.get(key)
         if param is None or param.shape != (n,):
-            param = cp.Parameter(n, nonneg=True, name=f"{self.name}_{key}", value=np.zeros(n))
+            param = cp.Parameter(n, nonneg=nonneg, name=f"{self.name}_{key}", value=np.zeros(n))
             self._params[key] = param
         return param
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import cvxpy as cp
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tecton.costs.base import CostKind, abs_notional, check_contracts, finite
 from tecton.costs.trading import Commission, Spread
 from tecton.snapshot import MarketSnapshot
+
+if TYPE_CHECKING:
+    import cvxpy as cp
 
 
 class Roll(CostKind):
@@ -31,6 +35,8 @@ class Roll(CostKind):
         return self.roll_cost_per_contract(snapshot) * np.abs(held)
 
     def holding_expression(self, w: cp.Expression) -> cp.Expression:
+        import cvxpy as cp
+
         return self._parameter("rate", w.shape[0]) @ cp.abs(w)
 
     def update(self, snapshot: MarketSnapshot) -> None:
@@ -58,12 +64,8 @@ class Funding(CostKind):
         return held * snapshot.notional * rate * days / snapshot.days_per_year
 
     def holding_expression(self, w: cp.Expression) -> cp.Expression:
-        param = self._params.get("rate")
-        if param is None or param.shape != w.shape:
-            # signed: a short earns the funding a long pays
-            param = cp.Parameter(w.shape[0], name="funding_rate", value=np.zeros(w.shape[0]))
-            self._params["rate"] = param
-        return param @ w
+        # signed: a short earns the funding a long pays
+        return self._parameter("rate", w.shape[0], nonneg=False) @ w
 
     def update(self, snapshot: MarketSnapshot) -> None:
         self._set("rate", finite(snapshot.funding_rate_ann, snapshot, "funding_rate_ann"))

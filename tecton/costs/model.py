@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import cvxpy as cp
 import numpy as np
 
 from tecton.costs.base import CostKind, abs_notional, check_contracts, finite
 from tecton.snapshot import MarketSnapshot
+
+if TYPE_CHECKING:
+    import cvxpy as cp
 
 
 class CostModel:
@@ -124,6 +127,8 @@ class CostModel:
 
 
 def _sum(terms: Iterable[cp.Expression | None]) -> cp.Expression:
+    import cvxpy as cp
+
     present = [t for t in terms if t is not None]
     if not present:
         return cp.Constant(0.0)

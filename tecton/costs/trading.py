@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import cvxpy as cp
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tecton.costs.base import CostKind, abs_notional, check_contracts, finite
 from tecton.snapshot import MarketSnapshot
+
+if TYPE_CHECKING:
+    import cvxpy as cp
 
 
 class LinearTradeCost(CostKind):
@@ -20,6 +24,8 @@ class LinearTradeCost(CostKind):
         return self.cost_per_contract(snapshot) * np.abs(trades)
 
     def trade_expression(self, dw: cp.Expression) -> cp.Expression:
+        import cvxpy as cp
+
         return self._parameter("rate", dw.shape[0]) @ cp.abs(dw)
 
     def update(self, snapshot: MarketSnapshot) -> None:
@@ -89,6 +95,9 @@ class Impact(CostKind):
         return self._per_contract_scale(snapshot) * np.abs(trades) ** 1.5
 
     def trade_expression(self, dw: cp.Expression) -> cp.Expression:
+        import cvxpy as cp
+
+        # the exact power cone: its SOC approximation left CLARABEL "almost solved"
         return self._parameter("scale", dw.shape[0]) @ cp.power(cp.abs(dw), 1.5, approx=False)
 
     def update(self, snapshot: MarketSnapshot) -> None:

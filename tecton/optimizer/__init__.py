@@ -7,37 +7,59 @@
 Terms compose like algebra (``ExpectedReturn() - 5 * FullRisk() - TransactionCost(costs)``);
 every day-to-day number is a Parameter of a DPP problem, so a rebalance re-solves without
 recompiling.
+
+The definitions import at once; the names that need cvxpy (seconds to import) load on first
+use, so reading a strategy's YAML does not pay for the solver.
 """
 
-from tecton.optimizer.constraints import (
-    AssetClassNeutral,
-    BetaNeutral,
-    Constraint,
-    DollarNeutral,
-    GrossLeverage,
-    LongOnly,
-    NetLeverage,
-    PositionLimit,
-    Turnover,
-    VolCeiling,
-    constraints_from,
-    equal_weight_beta,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from tecton.optimizer.definition import ConstraintsDefinition, OptimizerDefinition
-from tecton.optimizer.inputs import Inputs
-from tecton.optimizer.optimizer import Optimizer, OptimizerResult
-from tecton.optimizer.terms import (
-    Combination,
-    ExpectedReturn,
-    FactorRisk,
-    FullRisk,
-    HoldingCost,
-    Risk,
-    Space,
-    Term,
-    TransactionCost,
-    matrix_root,
-)
+
+_LAZY = {
+    "tecton.optimizer.constraints": (
+        "AssetClassNeutral",
+        "BetaNeutral",
+        "Constraint",
+        "DollarNeutral",
+        "GrossLeverage",
+        "LongOnly",
+        "NetLeverage",
+        "PositionLimit",
+        "Turnover",
+        "VolCeiling",
+        "constraints_from",
+        "equal_weight_beta",
+    ),
+    "tecton.optimizer.inputs": ("Inputs",),
+    "tecton.optimizer.optimizer": ("Optimizer", "OptimizerResult"),
+    "tecton.optimizer.terms": (
+        "Combination",
+        "ExpectedReturn",
+        "FactorRisk",
+        "FullRisk",
+        "HoldingCost",
+        "Risk",
+        "Space",
+        "Term",
+        "TransactionCost",
+        "matrix_root",
+    ),
+}
+_HOME = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AssetClassNeutral",

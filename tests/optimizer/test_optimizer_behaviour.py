@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -171,3 +173,23 @@ def test_position_limits_must_name_optimised_markets():
     d = definition(constraints={"max_weight": {"NOPE": 0.1}})
     with pytest.raises(TectonError, match="NOPE"):
         Optimizer(d, ("M00", "M01"))
+
+
+def test_the_definitions_load_without_cvxpy():
+    # a strategy's YAML names its costs and optimiser: reading it must not import the solver
+    code = (
+        "import sys; from tecton.costs import CostDefinition, CostModel; "
+        "from tecton.optimizer import OptimizerDefinition; "
+        "CostDefinition().build(); print('cvxpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_every_public_name_resolves():
+    import tecton.optimizer
+
+    for name in tecton.optimizer.__all__:
+        assert getattr(tecton.optimizer, name).__name__ == name
+    with pytest.raises(AttributeError):
+        tecton.optimizer.Nope  # noqa: B018
