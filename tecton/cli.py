@@ -321,6 +321,47 @@ def quality_accept(
     console.print(f"accepted {record['partition']}: {record['message']} (by {record['actor']}: {record['reason']})")
 
 
+@app.command()
+def rebalance(
+    strategy: Annotated[str, typer.Argument(help="A registered strategy name (tecton/strategy/*.yaml) or a strategy YAML path.")],
+    holdings: Annotated[Path | None, typer.Option(help="CSV of current holdings: market_id,contracts (default: none held).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Rebalance date, YYYY-MM-DD (default: the last day with prices).")] = None,
+    orders: Annotated[Path | None, typer.Option(help="Where to write the orders CSV (default: $TECTON_HOME/orders/STRATEGY/DATE.csv).")] = None,
+) -> None:
+    """Size a strategy's forecasts into whole contracts: print targets and trades, write orders."""
+    from tecton.strategy import Strategy, read_holdings
+
+    try:
+        chosen = Strategy.from_yaml(strategy)
+        held = read_holdings(holdings) if holdings is not None else None
+        with console.status(f"rebalancing {chosen.name} (fitting its model on the marts)"):
+            decision = chosen.rebalance(held, _date(as_of))
+    except USER_ERRORS as e:
+        _fail(str(e))
+    _print_decision(decision)
+    path = orders or config.home() / "orders" / decision.strategy / f"{decision.as_of.date()}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    decision.orders().to_csv(path, index=False)
+    console.print(f"{len(decision.orders())} order(s) written to {path}", highlight=False)
+
+
+def _print_decision(decision) -> None:
+    explained = decision.explain()
+    ccy = decision.base_currency
+    table = Table(title=f"{decision.strategy} on {decision.as_of.date()}", title_justify="left", caption=f"costs in {ccy}; buffer = the no-trade zone in whole contracts", caption_justify="left")
+    for col in ("market", "forecast", "price", "unrounded", "buffer", "held", "target", "trade", f"cost {ccy}", "cost SR", "why"):
+        table.add_column(col, justify="left" if col in ("market", "why") else "right")
+    for market, r in explained.iterrows():
+        table.add_row(
+            market, f"{r.forecast:+.1f}", f"{r.price:,.4g}", f"{r.unrounded:+.2f}", f"{r.buffer_lower:+.0f}..{r.buffer_upper:+.0f}" if r.buffer_lower == r.buffer_lower else "",
+            f"{r.current:+d}", f"{r.target:+d}", f"{r.trade:+d}" if r.trade else "", f"{r.cost:,.2f}" if r.cost else "", f"{r.cost_sr_round_trip:.4f}", r.reason,
+        )
+    console.print(table)
+    if decision.fallback:
+        err.print(f"[yellow]warning:[/yellow] optimiser not used, holdings kept: {escape(decision.fallback)}", highlight=False)
+    console.print(f"expected cost {decision.costs.sum():,.2f} {ccy} for {int((decision.trades != 0).sum())} market(s) trading", highlight=False)
+
+
 def _print_lake(root: str) -> None:
     from tecton.lake import Lake
     from tecton.lake.summary import bars_by_market, tables

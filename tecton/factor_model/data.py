@@ -90,6 +90,11 @@ def _fundamentals(start, end, dates, ids, window) -> dict[str, pd.DataFrame]:
 
     if FUNDAMENTALS not in {t.path for t in Mantle.catalog(window["as_of"]).tables()}:
         return {}
+    # markets without fundamentals (a peer's prices, say) simply have none: not an unknown market
+    released = set(Mantle.markets(FUNDAMENTALS, as_of=window["as_of"]))
+    window = {**window, "markets": [m for m in window["markets"] if m in released]}
+    if not window["markets"]:
+        return {}
     long = Mantle.select(FUNDAMENTALS, start, end, ["series", "value"], **window)
     return {
         series: _wide(rows, "value").reindex(index=dates, columns=ids)

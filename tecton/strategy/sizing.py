@@ -66,7 +66,7 @@ def buffer_edges(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Whole-contract edges of the no-trade zone: ``round(optimal -/+ width x |average|)``."""
     half = width * np.abs(np.asarray(average, dtype=float))
-    return np.round(optimal - half), np.round(optimal + half)
+    return np.round(optimal - half) + 0.0, np.round(optimal + half) + 0.0  # no "-0" edges
 
 
 def buffered_trade(current: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
