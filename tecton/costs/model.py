@@ -28,6 +28,7 @@ class CostModel:
 
     def __init__(self, kinds: Iterable[CostKind] = ()) -> None:
         self.kinds: tuple[CostKind, ...] = tuple(kinds)
+        self._updated: tuple[MarketSnapshot, int] | None = None
         names = [k.name for k in self.kinds]
         if len(set(names)) != len(names):
             raise ValueError(f"a cost model charges each kind once, got {names}")
@@ -121,9 +122,17 @@ class CostModel:
         return _sum(k.holding_expression(w) for k in self.kinds)
 
     def update(self, snapshot: MarketSnapshot) -> None:
-        """Set every kind's Parameters from the day's ``snapshot``."""
+        """Set every kind's Parameters from the day's ``snapshot``.
+
+        Once per snapshot: the trading and the holding terms of one problem both ask, and a
+        snapshot cannot change (unless an expression made new Parameters since).
+        """
+        made = sum(len(kind._params) for kind in self.kinds)
+        if self._updated == (snapshot, made):
+            return
         for kind in self.kinds:
             kind.update(snapshot)
+        self._updated = (snapshot, made)
 
 
 def _sum(terms: Iterable[cp.Expression | None]) -> cp.Expression:

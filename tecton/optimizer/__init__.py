@@ -47,6 +47,7 @@ _LAZY = {
         "Term",
         "TransactionCost",
         "matrix_root",
+        "triangular_root",
     ),
 }
 _HOME = {name: module for module, names in _LAZY.items() for name in names}
@@ -89,4 +90,5 @@ __all__ = [
     "constraints_from",
     "equal_weight_beta",
     "matrix_root",
+    "triangular_root",
 ]

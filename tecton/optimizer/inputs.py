@@ -68,20 +68,33 @@ def prepare(
     w0 = _vector(current_weights, markets, "current weights")
     snapshot = _aligned_snapshot(snapshot, markets)
     _named(np.isfinite(snapshot.notional), markets, "snapshot notional (price x point value x fx)")
-    missing = [m for m in markets if m not in risk.cov.index]
-    if missing:
-        raise TectonError(f"the risk estimate has no covariance for: {', '.join(missing)}")
-    cov = risk.cov.loc[list(markets), list(markets)].to_numpy(dtype=float)
+    where = _positions(risk.cov.index, markets, "the risk estimate has no covariance for")
+    cov = risk.cov.to_numpy(dtype=float)[where][:, where]
     _named(np.isfinite(cov).all(axis=1), markets, "covariance")
     if risk.factor_loadings is None:
         return Inputs(mu, w0, snapshot, cov)
-    loadings = risk.factor_loadings.loc[list(markets)].to_numpy(dtype=float)
-    specific = risk.specific_var.loc[list(markets)].to_numpy(dtype=float)
+    loadings = risk.factor_loadings.to_numpy(dtype=float)[
+        _positions(risk.factor_loadings.index, markets, "the factor loadings miss")
+    ]
+    specific = risk.specific_var.to_numpy(dtype=float)[
+        _positions(risk.specific_var.index, markets, "the specific variances miss")
+    ]
     factor_cov = risk.factor_cov.to_numpy(dtype=float)
     _named(np.isfinite(loadings).all(axis=1) & np.isfinite(specific), markets, "factor form")
     if not np.isfinite(factor_cov).all():
         raise TectonError("the risk estimate's factor covariance has NaN")
     return Inputs(mu, w0, snapshot, cov, loadings, factor_cov, specific)
+
+
+def _positions(index, markets: tuple[str, ...], what: str) -> np.ndarray | slice:
+    """Where each market sits in ``index`` (a pandas Index); missing ones are named."""
+    if len(index) == len(markets) and tuple(index) == markets:
+        return slice(None)  # the usual case, the estimate of these markets: no lookup
+    where = index.get_indexer(list(markets))
+    if (where < 0).any():
+        missing = [m for m, i in zip(markets, where, strict=True) if i < 0]
+        raise TectonError(f"{what}: {', '.join(missing)}")
+    return where
 
 
 def _vector(values: np.ndarray, markets: tuple[str, ...], what: str) -> np.ndarray:

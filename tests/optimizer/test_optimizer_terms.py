@@ -18,6 +18,7 @@ from tecton.optimizer import (
     TransactionCost,
     equal_weight_beta,
     matrix_root,
+    triangular_root,
 )
 from tecton.optimizer.inputs import prepare
 from tests.optimizer.problems import problem
@@ -48,7 +49,9 @@ def test_expected_return_and_full_risk(seed, n):
     inputs, w = at_point(seed, n)
     value, _ = evaluate(ExpectedReturn(), inputs, w)
     assert value.value == pytest.approx(inputs.expected_return @ w, rel=1e-10, abs=1e-14)
-    value, _ = evaluate(FullRisk(), inputs, w)
+    term = FullRisk()
+    value, _ = evaluate(term, inputs, w)
+    term.root(None).value = term.sqrt_cov.value_sparse.toarray().T @ w  # as y == L'w makes it
     assert value.value == pytest.approx(w @ inputs.cov @ w, rel=1e-9)
 
 
@@ -83,8 +86,10 @@ def test_costs_are_the_realised_costs_of_the_same_trades(seed, n):
 
 def test_terms_compose_like_algebra():
     inputs, w = at_point(3, 5)
-    objective = ExpectedReturn() - 2.5 * FullRisk() + (-0.5) * ExpectedReturn()
+    risk = FullRisk()
+    objective = ExpectedReturn() - 2.5 * risk + (-0.5) * ExpectedReturn()
     value, _ = evaluate(objective, inputs, w)
+    risk.root(None).value = risk.sqrt_cov.value_sparse.toarray().T @ w
     mu, cov = inputs.expected_return, inputs.cov
     assert value.value == pytest.approx(0.5 * mu @ w - 2.5 * w @ cov @ w, rel=1e-9)
     parts = objective.contributions()
@@ -111,8 +116,15 @@ def test_matrix_root_of_a_semi_definite_covariance(seed, n):
     rng = np.random.default_rng(seed)
     root = rng.normal(size=(n, max(1, n // 2)))  # rank n/2: only semi-definite
     cov = root @ root.T
+    scale = max(1.0, np.abs(cov).max())
     got = matrix_root(cov)
-    np.testing.assert_allclose(got @ got.T, cov, atol=1e-10 * max(1.0, np.abs(cov).max()))
+    np.testing.assert_allclose(got @ got.T, cov, atol=1e-10 * scale)
+    lower = triangular_root(cov)
+    np.testing.assert_array_equal(lower, np.tril(lower))
+    np.testing.assert_allclose(lower @ lower.T, cov, atol=1e-10 * scale)
+    definite = cov + np.eye(n)  # Cholesky's case
+    lower = triangular_root(definite)
+    np.testing.assert_allclose(lower @ lower.T, definite, atol=1e-10 * scale)
 
 
 def test_beta_to_the_equal_weight_portfolio_is_the_regression_slope():
