@@ -63,7 +63,8 @@ class OptimizerResult:
     reason : str or None
         Why the fallback was used (or a note on an inaccurate solution); None otherwise.
     solve_seconds : float
-        Wall time of the solve, cvxpy's work included (compiling, on the first solve).
+        Wall time of :meth:`Optimizer.solve`: checking the inputs, setting the Parameters,
+        cvxpy's work (compiling, on the first solve) and the solver's.
     objective : float
         The objective at ``weights`` (NaN after a fallback).
     terms : dict
@@ -161,6 +162,7 @@ class Optimizer:
             An input that is missing or NaN for a market (naming it), or ``risk: factor`` with an
             estimate that has no factor form.
         """
+        start = time.perf_counter()
         inputs = prepare(self.markets, expected_return, risk, current_weights, snapshot)
         factors = self._risk_form(inputs)
         if self._factors is not None and self._factors != factors:
@@ -169,7 +171,6 @@ class Optimizer:
             self._build(factors)
         self._set(inputs)
         compiled, self._fresh = self._fresh, False
-        start = time.perf_counter()
         try:
             with warnings.catch_warnings():
                 # an inaccurate solution is reported in the result's status and reason instead
