@@ -127,6 +127,74 @@ FORECASTS = pa.schema(
 )
 
 
+# Stored backtest runs (written by tecton.simulation.store, not landed from files). Delta has no
+# multi-table transaction: a run's rows go to the four data tables first and its one row in
+# ``backtest_runs`` last, so that row is the commit marker; readers (the marts, ``list_runs``)
+# see only runs that have it. Partitioned by run: a run's rows are read back, or rewritten by a
+# retried store, without touching any other run's files.
+_RUN_ID = pa.field("run_id", pa.string(), nullable=False)
+BACKTEST_RUNS = pa.schema(
+    [
+        _RUN_ID,
+        pa.field("strategy", pa.string(), nullable=False),
+        pa.field("start_date", pa.date32(), nullable=False),
+        pa.field("end_date", pa.date32(), nullable=False),
+        pa.field("capital", pa.float64(), nullable=False),  # on the first day, base currency
+        pa.field("base_currency", pa.string(), nullable=False),
+        pa.field("definition_yaml", pa.string(), nullable=False),  # the strategy as run
+        pa.field("lake_versions", pa.string(), nullable=False),  # JSON {lake table: Delta version}
+        pa.field("ann_return", pa.float64()),
+        pa.field("ann_vol", pa.float64()),
+        pa.field("sharpe", pa.float64()),
+        pa.field("max_drawdown", pa.float64()),
+        pa.field("turnover", pa.float64()),
+        pa.field("cost_ann", pa.float64()),
+        pa.field("summary_json", pa.string(), nullable=False),  # every headline figure, JSON
+        pa.field("created_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+BACKTEST_POSITIONS = pa.schema(
+    [
+        _RUN_ID,
+        pa.field("market_id", pa.string(), nullable=False),
+        pa.field("trade_date", pa.date32(), nullable=False),
+        pa.field("contract_id", pa.string()),  # the contract held; NULL when flat or unknown
+        pa.field("contracts", pa.float64(), nullable=False),  # held at the close, after fills
+    ]
+)
+BACKTEST_TRADES = pa.schema(
+    [
+        _RUN_ID,
+        pa.field("fill_seq", pa.int64(), nullable=False),  # the fill's place in the run's order
+        pa.field("market_id", pa.string(), nullable=False),
+        pa.field("trade_date", pa.date32(), nullable=False),
+        pa.field("contract_id", pa.string(), nullable=False),
+        pa.field("quantity", pa.float64(), nullable=False),  # signed contracts
+        pa.field("price", pa.float64(), nullable=False),
+        pa.field("cost", pa.float64(), nullable=False),  # base currency, positive
+        pa.field("reason", pa.string(), nullable=False),  # signal / roll
+    ]
+)
+BACKTEST_PNL = pa.schema(
+    [
+        _RUN_ID,
+        pa.field("market_id", pa.string(), nullable=False),
+        pa.field("trade_date", pa.date32(), nullable=False),
+        pa.field("pnl_price", pa.float64(), nullable=False),
+        pa.field("pnl_fx", pa.float64(), nullable=False),
+        pa.field("cost", pa.float64(), nullable=False),
+        pa.field("pnl", pa.float64(), nullable=False),  # pnl_price + pnl_fx - cost
+    ]
+)
+BACKTEST_CAPITAL = pa.schema(
+    [
+        _RUN_ID,
+        pa.field("trade_date", pa.date32(), nullable=False),
+        pa.field("capital", pa.float64(), nullable=False),  # what the strategy sized on that day
+    ]
+)
+
+
 # An FX rate more than doubling or halving from one row to the next is a unit or decimal slip
 # (JPYUSD written as USDJPY), not a market move: the largest in the peer's 30 years is x1.5.
 FX_MAX_DAY_RATIO = 2.0
@@ -156,6 +224,16 @@ TABLES: dict[str, TableSpec] = {
             "fundamentals", FUNDAMENTALS, ("market_id", "series", "release_date"), ("market_id",)
         ),
         TableSpec("forecasts", FORECASTS, ("model", "market_id", "trade_date", "rule"), ("model",)),
+        TableSpec("backtest_runs", BACKTEST_RUNS, ("run_id",), ()),
+        TableSpec(
+            "backtest_positions",
+            BACKTEST_POSITIONS,
+            ("run_id", "market_id", "trade_date"),
+            ("run_id",),
+        ),
+        TableSpec("backtest_trades", BACKTEST_TRADES, ("run_id", "fill_seq"), ("run_id",)),
+        TableSpec("backtest_pnl", BACKTEST_PNL, ("run_id", "market_id", "trade_date"), ("run_id",)),
+        TableSpec("backtest_capital", BACKTEST_CAPITAL, ("run_id", "trade_date"), ("run_id",)),
     )
 }
 
