@@ -86,13 +86,20 @@ class Strategy:
         )
         return self.decide(inputs, current)
 
-    def decide(self, inputs: RebalanceInputs, current: np.ndarray) -> Decision:
-        """The target and trades from one day's inputs and the current contracts (no I/O)."""
+    def decide(
+        self,
+        inputs: RebalanceInputs,
+        current: np.ndarray,
+        diversification: tuple[np.ndarray, float] | None = None,
+    ) -> Decision:
+        """The target and trades from one day's inputs and the current contracts (no I/O).
+
+        ``diversification`` (instrument weights, IDM) overrides their estimate from the day's
+        correlation: a backtest re-estimates them monthly, not daily.
+        """
         d, snap = self.definition, inputs.snapshot
-        corr = inputs.risk.corr.to_numpy()
-        weights = self._instrument_weights(list(snap.markets), corr)
-        idm = (
-            d.idm if isinstance(d.idm, float) else sizing.diversification_multiplier(weights, corr)
+        weights, idm = diversification or self.diversification(
+            list(snap.markets), inputs.risk.corr.to_numpy()
         )
         block = sizing.block_value(snap.price, snap.point_value)
         value_vol = sizing.instrument_value_vol(block, snap.vol_daily_pct, snap.fx)
@@ -145,6 +152,14 @@ class Strategy:
             base_currency=config.base_currency(),
             fallback=fallback,
         )
+
+    def diversification(self, markets: list[str], corr: np.ndarray) -> tuple[np.ndarray, float]:
+        """Instrument weights and the IDM for ``markets`` with correlation ``corr``."""
+        weights = self._instrument_weights(markets, corr)
+        idm = self.definition.idm
+        if not isinstance(idm, float):
+            idm = sizing.diversification_multiplier(weights, corr)
+        return weights, idm
 
     def _instrument_weights(self, markets: list[str], corr: np.ndarray) -> np.ndarray:
         given = self.definition.instrument_weights

@@ -50,12 +50,38 @@ def read_inputs(
     _require(markets, set(risk.markets), "volatility on", as_of)
     risk_days = model.definition.risk.annualisation_days
     vol_daily = risk.vol.reindex(markets).to_numpy() / np.sqrt(risk_days)
-    meta = _metadata(markets, lake_as_of)
+    meta = market_metadata(markets, lake_as_of)
     fx = _fx_on(meta["currency"].tolist(), as_of, lake_as_of)
-    snapshot = MarketSnapshot(
-        markets=tuple(markets),
+    snapshot = market_snapshot(
+        meta,
+        capital,
+        prices["price"].to_numpy(),
+        fx,
+        vol_daily,
+        rolls_per_year(markets, as_of, lake_as_of),
+    )
+    return RebalanceInputs(
+        as_of,
+        forecast,
+        risk.__class__(**risk_subset(risk, markets)),
+        snapshot,
+        tuple(prices["contract_id"]),
+    )
+
+
+def market_snapshot(
+    meta: pd.DataFrame,
+    capital: float,
+    price: np.ndarray,
+    fx: np.ndarray,
+    vol_daily: np.ndarray,
+    rolls_per_year: np.ndarray | None = None,
+) -> MarketSnapshot:
+    """A day's :class:`MarketSnapshot` from the markets' metadata rows and the day's numbers."""
+    return MarketSnapshot(
+        markets=tuple(meta.index),
         capital=capital,
-        price=prices["price"].to_numpy(),
+        price=price,
         point_value=meta["point_value"].to_numpy(),
         fx=fx,
         vol_daily_pct=vol_daily,
@@ -64,14 +90,7 @@ def read_inputs(
         spread_pts=meta["spread_pts"].to_numpy(),
         days_per_year=[days_per_year(c) for c in meta["asset_class"]],
         asset_class=tuple(meta["asset_class"]),
-        rolls_per_year=_rolls_per_year(markets, as_of, lake_as_of),
-    )
-    return RebalanceInputs(
-        as_of,
-        forecast,
-        risk.__class__(**_subset(risk, markets)),
-        snapshot,
-        tuple(prices["contract_id"]),
+        rolls_per_year=rolls_per_year,
     )
 
 
@@ -97,7 +116,8 @@ def _prices_on(markets: list[str], as_of: pd.Timestamp, lake_as_of) -> pd.DataFr
     return last.reindex(markets)
 
 
-def _metadata(markets: list[str], lake_as_of) -> pd.DataFrame:
+def market_metadata(markets: list[str], lake_as_of=None) -> pd.DataFrame:
+    """The ``futures.markets`` rows of ``markets``, in that order (refused by name if absent)."""
     from tecton.dal.mantle import Mantle
 
     rows = Mantle.select("futures.markets", as_of=lake_as_of).set_index("market_id")
@@ -118,7 +138,8 @@ def _fx_on(currencies: list[str], as_of: pd.Timestamp, lake_as_of) -> np.ndarray
     return np.array([last[c] for c in currencies], dtype=float)
 
 
-def _rolls_per_year(markets: list[str], as_of: pd.Timestamp, lake_as_of) -> np.ndarray:
+def rolls_per_year(markets: list[str], as_of: pd.Timestamp, lake_as_of) -> np.ndarray:
+    """Rolls in the year to ``as_of`` per market (DEFAULT_ROLLS_PER_YEAR where none shows)."""
     from tecton.dal.mantle import Mantle
 
     year_ago = as_of - pd.DateOffset(years=1)
@@ -145,7 +166,7 @@ def _require(markets: list[str], have: set[str], what: str, as_of: pd.Timestamp)
         )
 
 
-def _subset(risk: RiskEstimate, markets: list[str]) -> dict:
+def risk_subset(risk: RiskEstimate, markets: list[str]) -> dict:
     """The fields of a RiskEstimate over ``markets`` only, in that order."""
     factor = risk.factor_loadings is not None
     return dict(

@@ -1,0 +1,63 @@
+"""Portfolio: a time series of holdings, the fills that made them and the P&L they earned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+POSITION_COLUMNS = ("trade_date", "market_id", "contract_id", "contracts")
+TRADE_COLUMNS = (
+    "trade_date",
+    "market_id",
+    "contract_id",
+    "quantity",
+    "price",
+    "notional",
+    "cost",
+    "reason",
+)
+PNL_COLUMNS = ("trade_date", "market_id", "pnl_price", "pnl_fx", "cost", "pnl")
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """What a strategy held and earned, day by day, in whole contracts and the base currency.
+
+    Attributes
+    ----------
+    positions : DataFrame
+        Index ``trade_date``, one column per market: contracts held at the close (after the
+        day's fills).
+    trades : DataFrame
+        Every fill (:data:`TRADE_COLUMNS`): ``quantity`` signed contracts, ``price`` the fill
+        price (the held contract's close), ``notional`` its absolute value in the base currency
+        (``|quantity| x price x point value x FX``), ``cost`` in the base currency, ``reason`` ``signal``
+        (a rebalance) or ``roll`` (one row per leg: out of the old contract, into the new).
+    pnl : DataFrame
+        Daily P&L per market (:data:`PNL_COLUMNS`), base currency: ``pnl_price`` the contracts
+        held over the day x the held contract's price change x point value x the previous
+        day's FX rate, ``pnl_fx`` the same move revalued at the day's FX rate less that,
+        ``cost`` what the day's fills cost (positive), ``pnl = pnl_price + pnl_fx - cost``.
+    capital : Series
+        Index ``trade_date``: the capital the strategy sized on that day.
+    base_currency : str
+    """
+
+    positions: pd.DataFrame
+    trades: pd.DataFrame
+    pnl: pd.DataFrame
+    capital: pd.Series
+    base_currency: str
+
+    def daily_pnl(self) -> pd.Series:
+        """Total P&L per day, base currency."""
+        return (
+            self.pnl.groupby("trade_date")["pnl"].sum().reindex(self.capital.index, fill_value=0.0)
+        )
+
+    def returns(self) -> pd.Series:
+        """Daily P&L as a fraction of the day's capital."""
+        return (self.daily_pnl() / self.capital.shift(1).fillna(self.capital.iloc[0])).rename(
+            "return"
+        )

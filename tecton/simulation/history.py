@@ -1,0 +1,218 @@
+"""History: every number a backtest reads, as dates x markets arrays, each known at its close.
+
+:func:`load_history` reads it once through Mantle (the model fitted over the window, the held
+contract's price and id, its in-contract price change, FX, metadata); the simulator then hands
+the strategy one day at a time (:meth:`History.inputs`), a row of these arrays and nothing later.
+Every array is causal by how it is made: forecasts are lagged a bar and scaled on expanding
+windows, volatility and correlation are EWMAs of earlier returns (tests perturb the future and
+check no earlier decision moves).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from tecton.errors import DateLike, TectonError
+from tecton.factor_model import FactorModel, RiskEstimate
+from tecton.snapshot import MarketSnapshot
+from tecton.strategy.inputs import (
+    RebalanceInputs,
+    market_metadata,
+    market_snapshot,
+    risk_subset,
+    rolls_per_year,
+)
+
+if TYPE_CHECKING:
+    from tecton.factor_model.risk import RiskModel
+    from tecton.strategy import Strategy
+
+
+@dataclass(frozen=True, eq=False)
+class History:
+    """A backtest's inputs over ``dates`` (T) for ``markets`` (N); NaN where a market has none.
+
+    Attributes
+    ----------
+    price : (T, N) close of the contract held that day (quote currency).
+    ret_pts : (T, N) that contract's change since the previous close (a roll never shows here).
+    contract_id : (T, N) the contract held (object; None where no price).
+    fx : (T, N) base currency per unit of each market's quote currency.
+    forecast : (T, N) the model's combined forecast usable at that close (already lagged).
+    vol_daily_pct : (T, N) the risk model's daily % volatility.
+    meta : DataFrame of the ``futures.markets`` rows, one per market.
+    rolls_per_year : (N,) rolls a year, for the optimiser's holding cost.
+    risk : the fitted RiskModel, for a day's full :class:`RiskEstimate` where a strategy needs it.
+    """
+
+    dates: pd.DatetimeIndex
+    markets: tuple[str, ...]
+    price: np.ndarray
+    ret_pts: np.ndarray
+    contract_id: np.ndarray
+    fx: np.ndarray
+    forecast: np.ndarray
+    vol_daily_pct: np.ndarray
+    meta: pd.DataFrame
+    rolls_per_year: np.ndarray
+    risk: RiskModel
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+    @property
+    def point_value(self) -> np.ndarray:
+        return self.meta["point_value"].to_numpy(dtype=float)
+
+    def is_roll(self) -> np.ndarray:
+        """(T, N): the held contract differs from the previous day's."""
+        held = self.contract_id
+        rolled = np.zeros(held.shape, dtype=bool)
+        rolled[1:] = (held[1:] != held[:-1]) & pd.notna(held[1:]) & pd.notna(held[:-1])
+        return rolled
+
+    def snapshot(
+        self,
+        t: int,
+        capital: float,
+        columns: np.ndarray | None = None,
+        price: np.ndarray | None = None,
+    ) -> MarketSnapshot:
+        """Day ``t``'s :class:`MarketSnapshot` (of the market ``columns``, all by default;
+        ``price`` replaces the day's prices of those columns)."""
+        cols = np.arange(len(self.markets)) if columns is None else columns
+        return market_snapshot(
+            self.meta.iloc[cols],
+            capital,
+            self.price[t, cols] if price is None else price,
+            self.fx[t, cols],
+            self.vol_daily_pct[t, cols],
+            self.rolls_per_year[cols],
+        )
+
+    def tradable(self, t: int) -> np.ndarray:
+        """Columns with every input a decision needs on day ``t``."""
+        ok = (
+            np.isfinite(self.price[t])
+            & np.isfinite(self.fx[t])
+            & np.isfinite(self.forecast[t])
+            & (self.vol_daily_pct[t] > 0)
+        )
+        return np.flatnonzero(ok)
+
+    def risk_on(self, t: int, columns: np.ndarray) -> RiskEstimate:
+        """The risk model's estimate at the close of day ``t``, over ``columns``."""
+        estimate = self.risk.estimate(self.dates[t])
+        markets = [self.markets[c] for c in columns]
+        missing = [m for m in markets if m not in estimate.markets]
+        if missing:
+            raise TectonError(
+                f"no risk estimate for {', '.join(missing)} on {self.dates[t].date()}"
+            )
+        return RiskEstimate(**risk_subset(estimate, markets))
+
+    def inputs(
+        self, t: int, capital: float, columns: np.ndarray, risk: RiskEstimate | None
+    ) -> RebalanceInputs:
+        """What a strategy may know at the close of day ``t``: row ``t`` and nothing later."""
+        return RebalanceInputs(
+            as_of=self.dates[t],
+            forecast=self.forecast[t, columns],
+            risk=risk,
+            snapshot=self.snapshot(t, capital, columns),
+            contract_id=tuple(self.contract_id[t, columns]),
+        )
+
+    def with_arrays(self, **arrays: np.ndarray) -> History:
+        """A copy with some arrays replaced (the look-ahead tests perturb the future this way)."""
+        return replace(self, **arrays)
+
+
+def load_history(
+    strategy: Strategy,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    lake_as_of: DateLike | None = None,
+) -> History:
+    """Fit the strategy's model over ``start``..``end`` and read the window's market numbers."""
+    from tecton import fx as fx_rates
+    from tecton.dal.mantle import Mantle
+
+    model = FactorModel(strategy.definition.model)
+    markets = model.markets()
+    model.fit(start=start, end=end, as_of=lake_as_of)
+    dates = _window(model, strategy.name, start, end)
+    cont = Mantle.select(
+        "futures.cont",
+        dates[0],
+        dates[-1],
+        ["contract_id", "price"],
+        markets=markets,
+        as_of=lake_as_of,
+    )
+    _refuse_empty(markets, set(cont["market_id"]), strategy.name, dates)
+    meta = market_metadata(markets, lake_as_of)
+    currencies = sorted(set(meta["currency"]))
+    rates = fx_rates.rates(currencies, end=dates[-1], as_of=lake_as_of)
+    return assemble_history(model, cont, rates, meta, rolls_per_year(markets, dates[0], lake_as_of))
+
+
+def assemble_history(
+    model: FactorModel,
+    cont: pd.DataFrame,
+    rates: pd.DataFrame,
+    meta: pd.DataFrame,
+    rolls: np.ndarray | None = None,
+) -> History:
+    """A :class:`History` from a fitted model and the window's rows (no I/O).
+
+    ``cont``: long rows of ``futures.cont`` (market_id, trade_date, contract_id, price);
+    ``rates``: FX per currency by date (base per unit); ``meta``: ``futures.markets`` rows.
+    """
+    markets = list(meta.index)
+    dates = pd.DatetimeIndex(model.forecast_.index)
+    wide = cont.pivot(index="trade_date", columns="market_id")
+    wide.index = pd.DatetimeIndex(wide.index)
+    days = model.definition.risk.annualisation_days
+    vol = model.risk_.vol_ann_.reindex(index=dates, columns=markets) / np.sqrt(days)
+    rates = rates.reindex(rates.index.union(dates)).ffill().reindex(dates)
+    return History(
+        dates=dates,
+        markets=tuple(markets),
+        price=wide["price"].reindex(index=dates, columns=markets).to_numpy(dtype=float),
+        ret_pts=model.panels_.ret_pts.reindex(index=dates, columns=markets).to_numpy(dtype=float),
+        contract_id=wide["contract_id"]
+        .reindex(index=dates, columns=markets)
+        .to_numpy(dtype=object),
+        fx=rates[meta["currency"].tolist()].to_numpy(dtype=float),
+        forecast=model.forecast_.reindex(columns=markets).to_numpy(dtype=float),
+        vol_daily_pct=vol.to_numpy(dtype=float),
+        meta=meta,
+        rolls_per_year=np.full(len(markets), 4.0) if rolls is None else rolls,
+        risk=model.risk_,
+    )
+
+
+def _window(model: FactorModel, strategy: str, start, end) -> pd.DatetimeIndex:
+    if model.forecast_.empty:
+        raise TectonError(
+            f"no forecasts for {strategy} between {start or 'the start'} and {end or 'the end'}: "
+            "the window is before any data"
+        )
+    return pd.DatetimeIndex(model.forecast_.index)
+
+
+def _refuse_empty(
+    markets: list[str], have: set[str], strategy: str, dates: pd.DatetimeIndex
+) -> None:
+    missing = [m for m in markets if m not in have]
+    if missing:
+        raise TectonError(
+            f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no prices between "
+            f"{dates[0].date()} and {dates[-1].date()}: drop {'it' if len(missing) == 1 else 'them'} "
+            f"from strategy {strategy}'s universe or pick another window"
+        )

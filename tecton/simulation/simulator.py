@@ -1,0 +1,165 @@
+"""Simulation: a strategy over history, one close at a time, filled at the next close.
+
+    from tecton.simulation import Simulation
+    run = Simulation(strategy, start="2005-01-01", end="2024-12-31").run()
+    run.portfolio.positions, run.portfolio.trades, run.portfolio.pnl, run.summary
+
+Each day ``t`` the strategy gets :meth:`History.inputs` of ``t`` (row ``t`` of the history, no
+later row) and the contracts held; its target fills at the close of ``t + 1`` at that close,
+priced by the strategy's own cost model (the optimiser's). Holding through a roll pays the
+roll's two trades. Two paths give the same portfolio where both apply: the event loop (any
+strategy) and, for ``vol_target`` with plain rounding on fixed capital, :mod:`vectorised`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tecton import config
+from tecton.errors import DateLike, TectonError
+from tecton.portfolio import Portfolio, metrics
+from tecton.simulation import ledger
+from tecton.simulation.history import History, load_history
+from tecton.strategy import Strategy, StrategyDefinition
+
+PATHS = ("auto", "events", "vectorised")
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """One backtest run: what was run, on which data, and what it held and earned."""
+
+    run_id: str
+    strategy: StrategyDefinition
+    start: pd.Timestamp
+    end: pd.Timestamp
+    portfolio: Portfolio
+    lake_versions: dict[str, int]
+    path: str
+    created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def summary(self) -> dict[str, float]:
+        """Headline figures: annual return, volatility, Sharpe, max drawdown, turnover, costs."""
+        return metrics.summary(self.portfolio)
+
+
+class Simulation:
+    """A backtest of ``strategy`` from ``start`` to ``end`` (see the module doc).
+
+    Parameters
+    ----------
+    strategy : Strategy
+    start, end : date-like, optional
+        The window traded (the model reads its warm-up before ``start``).
+    capital : float, optional
+        Starting capital (default: the strategy's).
+    compounding : bool
+        Size each day on the starting capital plus the P&L so far (default: fixed capital).
+    lake_as_of : date-like, optional
+        Read the marts as the lake stood then (point-in-time data).
+    path : {"auto", "events", "vectorised"}
+        ``auto`` takes the vectorised path where it applies, else the event loop.
+    """
+
+    def __init__(
+        self,
+        strategy: Strategy,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        capital: float | None = None,
+        compounding: bool = False,
+        lake_as_of: DateLike | None = None,
+        path: str = "auto",
+    ):
+        if path not in PATHS:
+            raise TectonError(f"path must be one of {', '.join(PATHS)}, got {path!r}")
+        capital = strategy.definition.capital if capital is None else float(capital)
+        if not (np.isfinite(capital) and capital > 0):
+            raise TectonError(f"capital must be a positive number, got {capital}")
+        self.strategy, self.capital, self.compounding = strategy, capital, compounding
+        self.start, self.end, self.lake_as_of, self.path = start, end, lake_as_of, path
+
+    def vectorisable(self) -> bool:
+        d = self.strategy.definition
+        return d.sizing == "vol_target" and d.rounding == "round" and not self.compounding
+
+    def run(
+        self, history: History | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> SimulationResult:
+        """Run the backtest (``history`` read through Mantle unless given)."""
+        history = history or load_history(self.strategy, self.start, self.end, self.lake_as_of)
+        path = self.path
+        if path == "auto":
+            path = "vectorised" if self.vectorisable() else "events"
+        if path == "vectorised":
+            if not self.vectorisable():
+                raise TectonError(
+                    "the vectorised path needs sizing vol_target, rounding round and fixed capital"
+                )
+            from tecton.simulation.vectorised import run_vectorised
+
+            portfolio = run_vectorised(self.strategy, history, self.capital)
+        else:
+            portfolio = run_events(self.strategy, history, self.capital, self.compounding, progress)
+        return SimulationResult(
+            run_id=uuid.uuid4().hex[:12],
+            strategy=self.strategy.definition,
+            start=history.dates[0],
+            end=history.dates[-1],
+            portfolio=portfolio,
+            lake_versions=_lake_versions(self.lake_as_of),
+            path=path,
+        )
+
+
+def run_events(
+    strategy: Strategy,
+    history: History,
+    capital: float,
+    compounding: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Portfolio:
+    """The daily event loop: P&L of yesterday's holdings, yesterday's orders filled, decide."""
+    book = ledger.Ledger(strategy.cost_model, history)
+    diversification = ledger.diversification_path(strategy, history)
+    T, N = len(history), len(history.markets)
+    needs_risk = (
+        strategy.definition.sizing == "optimizer" or strategy.definition.rounding == "greedy"
+    )
+    pending: tuple[np.ndarray, np.ndarray] | None = None
+    cash = capital
+    for t in range(T):
+        held = book.mark(t, cash)  # P&L over (t-1, t], roll costs; returns contracts held
+        if pending is not None:
+            held = book.fill(t, pending, cash)
+        cash = capital + book.pnl_total() if compounding else capital
+        book.capital[t] = cash
+        columns = history.tradable(t)
+        pending = None
+        if len(columns):
+            risk = history.risk_on(t, columns) if needs_risk else None
+            weights, idm = diversification
+            decision = strategy.decide(
+                history.inputs(t, cash, columns, risk), held[columns], (weights[t, columns], idm[t])
+            )
+            pending = (columns, decision.target.to_numpy(dtype=float))
+        if progress is not None:
+            progress(t + 1, T)
+    del N
+    return book.portfolio(config.base_currency())
+
+
+def _lake_versions(lake_as_of: DateLike | None) -> dict[str, int]:
+    from tecton.dal.asof import lake_versions
+
+    try:
+        return lake_versions(lake_as_of or pd.Timestamp.now(tz="UTC"))
+    except TectonError:
+        return {}
