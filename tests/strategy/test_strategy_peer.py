@@ -8,7 +8,6 @@ FX) with the textbook formula, not read back from tecton's tables.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +15,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from tecton.dal import Mantle, warehouse
+from tecton.dal import Mantle
 from tecton.factor_model import FactorModel
 from tecton.markets import Markets
 from tecton.strategy import Strategy, StrategyDefinition
 from tests.support.cli import tecton
-from tests.support.lake import ingest_now
-from tests.support.peer import SHARED_DATA, copy_markets
+from tests.support.peer import SHARED_DATA, build_peer_home
 
 pytestmark = [pytest.mark.slow, pytest.mark.minutes(1.5)]
 
@@ -35,20 +33,7 @@ HELD = {"SP500": 2, "NIKKEI": -1, "CRUDE_W": 5}
 def built(tmp_path_factory):
     if not SHARED_DATA.is_dir():
         pytest.skip(f"peer data not found at {SHARED_DATA} (it ships beside the repo in ../shared)")
-    home = tmp_path_factory.mktemp("strategy-peer-home")
-    peer = copy_markets(SHARED_DATA, home / "peer", MARKETS, since="2017-01-01")
-    shutil.copytree(SHARED_DATA / "csvconfig", peer / "csvconfig")
-    (peer / "fx_prices_csv").mkdir()
-    for ccy in ("EUR", "JPY"):
-        shutil.copy(SHARED_DATA / "fx_prices_csv" / f"{ccy}USD.csv.gz", peer / "fx_prices_csv")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("TECTON_HOME", str(home))
-        env.delenv("TECTON_LAKE", raising=False)
-        ingest_now(peer, "pysystemtrade")
-        report = warehouse.build()
-        assert report.ok, report.failures
-        Mantle.close()
-    return home
+    return build_peer_home(tmp_path_factory.mktemp("strategy-peer-home"), MARKETS, "2017-01-01")
 
 
 @pytest.fixture

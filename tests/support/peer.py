@@ -32,3 +32,33 @@ def data_rows(path: Path) -> int:
     """Data rows of a (gzipped) CSV file."""
     with gzip.open(path, "rt") as f:
         return sum(1 for _ in f) - 1
+
+
+def build_peer_home(home: Path, markets: list[str], since: str) -> Path:
+    """A data home whose lake holds ``markets`` of the peer since ``since`` with the peer's
+    instrument configuration and every FX file, and whose warehouse is built (real dbt)."""
+    import os
+
+    from tecton.dal import Mantle, warehouse
+    from tests.support.lake import ingest_now
+
+    peer = copy_markets(SHARED_DATA, home / "peer", markets, since=since)
+    shutil.copytree(SHARED_DATA / "csvconfig", peer / "csvconfig", dirs_exist_ok=True)
+    (peer / "fx_prices_csv").mkdir(exist_ok=True)
+    for path in (SHARED_DATA / "fx_prices_csv").glob("*"):
+        shutil.copy(path, peer / "fx_prices_csv")
+    before = {k: os.environ.get(k) for k in ("TECTON_HOME", "TECTON_LAKE")}
+    os.environ["TECTON_HOME"] = str(home)
+    os.environ.pop("TECTON_LAKE", None)
+    try:
+        ingest_now(peer, "pysystemtrade")
+        report = warehouse.build()
+        assert report.ok, report.failures
+    finally:
+        Mantle.close()
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return home
