@@ -1,8 +1,11 @@
-"""Ledger: the books of a backtest, the same for the event loop and the vectorised path.
+"""Ledger: the books of a backtest, one set of formulas for the event loop and the vectorised path.
 
-Marking a day (the P&L of the contracts held over it, the roll's two trades), filling orders at
-a close, and turning it all into a :class:`Portfolio` happen here once, so both paths account
-identically; they differ only in how they decide.
+The drivers only decide what is held at each close (``positions``); :meth:`Ledger.book` turns
+a span of days of holdings into P&L, fills and costs with array expressions, whether the span
+is one day (the event loop, which needs each day's P&L for compounding capital) or the whole
+window at once (the vectorised path). Fills are at the close of the day the holding changes, at
+that close; a roll moves the holding to the new contract at the previous close, where the P&L
+switches contract, and pays two trades per contract held.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from tecton.costs import CostModel
 from tecton.portfolio import Portfolio
 from tecton.portfolio.portfolio import PNL_COLUMNS, TRADE_COLUMNS
 from tecton.simulation.history import History
+from tecton.snapshot import MarketSnapshot
 from tecton.strategy import Strategy
 
 
 class Ledger:
-    """Contracts held, P&L and fills of one backtest, day by day."""
+    """Contracts held at each close (set by a driver), and the P&L and fills they imply."""
 
     def __init__(self, costs: CostModel, history: History):
         T, N = len(history), len(history.markets)
@@ -29,125 +33,134 @@ class Ledger:
         self.cost = np.zeros((T, N))
         self.capital = np.zeros(T)
         self.rolled = history.is_roll()
-        self.trades: list[tuple] = []
+        self._fills: list[tuple[np.ndarray, ...]] = []
 
-    def mark(self, t: int, capital: float) -> np.ndarray:
-        """Yesterday's contracts carried to day ``t``: their P&L, and a roll's cost; returns them."""
-        if t == 0:
-            return self.positions[0].copy()
-        h, held = self.history, self.positions[t - 1].copy()
-        self.positions[t] = held
-        move = np.nan_to_num(held * h.ret_pts[t] * h.point_value)
-        fx_before, fx_now = h.fx[t - 1], h.fx[t]
-        self.pnl_price[t] = np.nan_to_num(move * fx_before)
-        self.pnl_fx[t] = np.nan_to_num(move * (fx_now - fx_before))
-        rolling = np.flatnonzero(self.rolled[t] & (held != 0))
-        if len(rolling):
-            self._roll(t, rolling, held, capital)
-        return held
+    def fillable(self, t: int, columns: np.ndarray) -> np.ndarray:
+        """The ``columns`` that can trade at day ``t``'s close (they have a price)."""
+        return columns[np.isfinite(self.history.price[t, columns])]
 
-    def fill(self, t: int, order: tuple[np.ndarray, np.ndarray], capital: float) -> np.ndarray:
-        """Fill ``(columns, target)`` at day ``t``'s close where it has a price; returns holdings."""
-        h, (columns, target) = self.history, order
-        filled = columns[np.isfinite(h.price[t, columns])]
-        wanted = dict(zip(columns, target, strict=True))
-        quantity = np.array([wanted[c] for c in filled]) - self.positions[t, filled]
-        moving = filled[quantity != 0]
-        quantity = quantity[quantity != 0]
-        if len(moving):
-            cost = self.costs.trade_cost(quantity, h.snapshot(t, capital, moving))
-            self.cost[t, moving] += cost
-            self.positions[t, moving] += quantity
-            for c, q, paid in zip(moving, quantity, cost, strict=True):
-                self.trades.append(
-                    (
-                        h.dates[t],
-                        h.markets[c],
-                        h.contract_id[t, c],
-                        q,
-                        h.price[t, c],
-                        abs(q) * h.price[t, c] * h.point_value[c] * h.fx[t, c],
-                        paid,
-                        "signal",
-                    )
-                )
-        return self.positions[t].copy()
+    def book(self, t0: int, t1: int, capital: float | np.ndarray) -> float:
+        """P&L, costs and fills of days ``t0 <= t < t1`` (``t0 >= 1``); returns their P&L sum."""
+        h, days = self.history, slice(t0, t1)
+        before, after = self.positions[t0 - 1 : t1 - 1], self.positions[days]
+        move = np.nan_to_num(before * h.ret_pts[days] * h.point_value)
+        fx_before, fx_now = h.fx[t0 - 1 : t1 - 1], h.fx[days]
+        self.pnl_price[days] = np.nan_to_num(move * fx_before)
+        self.pnl_fx[days] = np.nan_to_num(move * (fx_now - fx_before))
+        cash = np.broadcast_to(np.asarray(capital, dtype=float), (t1 - t0,))
+        self._trades(t0, before, after, cash)
+        self._rolls(t0, before, cash)
+        return float(self.pnl_price[days].sum() + self.pnl_fx[days].sum() - self.cost[days].sum())
 
-    def _roll(self, t: int, columns: np.ndarray, held: np.ndarray, capital: float) -> None:
-        """Two trades per held contract, at the previous close (when the P&L switches contract)."""
+    def _trades(self, t0: int, before: np.ndarray, after: np.ndarray, cash: np.ndarray) -> None:
+        rows, cols = np.nonzero(after != before)
+        if not len(rows):
+            return
+        t = rows + t0
+        quantity = after[rows, cols] - before[rows, cols]
+        price = self.history.price[t, cols]
+        cost = self.costs.trade_cost(quantity, self._cells(t, cols, cash[rows], price))
+        np.add.at(self.cost, (t, cols), cost)
+        self._record(t, cols, quantity, price, cost, "signal")
+
+    def _rolls(self, t0: int, before: np.ndarray, cash: np.ndarray) -> None:
         h = self.history
+        rows, cols = np.nonzero(self.rolled[t0 : t0 + len(before)] & (before != 0))
+        t = rows + t0
         # priced at the old contract's last close (the new one may have no price on the day)
-        price = np.where(
-            np.isfinite(h.price[t - 1, columns]), h.price[t - 1, columns], h.price[t, columns]
-        )
-        columns, price = columns[np.isfinite(price)], price[np.isfinite(price)]
-        cost = self.costs.roll_cost(held[columns], h.snapshot(t, capital, columns, price))
-        self.cost[t, columns] += cost
-        for c, paid in zip(columns, cost, strict=True):
-            market, q = h.markets[c], held[c]
-            old_price, new_price = h.price[t - 1, c], h.price[t, c] - h.ret_pts[t, c]
-            value = abs(q) * h.point_value[c] * h.fx[t, c]
-            self.trades.append(
-                (
-                    h.dates[t],
-                    market,
-                    h.contract_id[t - 1, c],
-                    -q,
-                    old_price,
-                    value * old_price,
-                    paid / 2,
-                    "roll",
-                )
-            )
-            self.trades.append(
-                (
-                    h.dates[t],
-                    market,
-                    h.contract_id[t, c],
-                    q,
-                    new_price,
-                    value * new_price,
-                    paid / 2,
-                    "roll",
-                )
-            )
+        old = h.price[t - 1, cols]
+        new = h.price[t, cols] - h.ret_pts[t, cols]
+        price = np.where(np.isfinite(old), old, h.price[t, cols])
+        ok = np.isfinite(price)
+        rows, cols, t, old, new, price = rows[ok], cols[ok], t[ok], old[ok], new[ok], price[ok]
+        if not len(rows):
+            return
+        held = before[rows, cols]
+        cost = self.costs.roll_cost(held, self._cells(t, cols, cash[rows], price))
+        np.add.at(self.cost, (t, cols), cost)
+        self._record(t, cols, -held, old, cost / 2, "roll", contract_day=t - 1)
+        self._record(t, cols, held, new, cost / 2, "roll")
 
-    def pnl_total(self) -> float:
-        """P&L so far, base currency (for compounding capital)."""
-        return float(self.pnl_price.sum() + self.pnl_fx.sum() - self.cost.sum())
+    def _cells(
+        self, t: np.ndarray, cols: np.ndarray, cash: np.ndarray, price: np.ndarray
+    ) -> MarketSnapshot:
+        """A snapshot whose entries are (day, market) cells: the cost model is elementwise."""
+        h = self.history
+        meta = h.meta.iloc[cols]
+        return MarketSnapshot(
+            markets=tuple(np.asarray(h.markets, dtype=object)[cols]),
+            capital=float(cash.max()) if len(cash) else 1.0,
+            price=price,
+            point_value=meta["point_value"].to_numpy(dtype=float),
+            fx=h.fx[t, cols],
+            vol_daily_pct=h.vol_daily_pct[t, cols],
+            commission=meta["commission_per_contract"].to_numpy(dtype=float),
+            commission_pct=meta["commission_pct"].fillna(0.0).to_numpy(dtype=float),
+            spread_pts=meta["spread_pts"].to_numpy(dtype=float),
+            rolls_per_year=h.rolls_per_year[cols],
+        )
+
+    def _record(self, t, cols, quantity, price, cost, reason, contract_day=None) -> None:
+        h = self.history
+        notional = np.abs(quantity) * price * h.point_value[cols] * h.fx[t, cols]
+        contract = h.contract_id[t if contract_day is None else contract_day, cols]
+        self._fills.append(
+            (t, cols, contract, quantity, price, notional, cost, np.full(len(t), reason))
+        )
 
     def portfolio(self, base_currency: str) -> Portfolio:
+        """The books as a :class:`Portfolio`."""
         h = self.history
-        dates, markets = pd.DatetimeIndex(h.dates, name="trade_date"), list(h.markets)
+        dates, markets = (
+            pd.DatetimeIndex(h.dates, name="trade_date"),
+            np.array(h.markets, dtype=object),
+        )
         positions = pd.DataFrame(
-            self.positions, index=dates, columns=pd.Index(markets, name="market_id")
+            self.positions, index=dates, columns=pd.Index(list(markets), name="market_id")
         )
         before = np.vstack([np.zeros((1, len(markets))), self.positions[:-1]])
-        keep = (before != 0) | (self.cost != 0)
-        t_idx, m_idx = np.nonzero(keep)
+        t, c = np.nonzero((before != 0) | (self.cost != 0))
         pnl = pd.DataFrame(
             {
-                "trade_date": dates[t_idx],
-                "market_id": np.array(markets, dtype=object)[m_idx],
-                "pnl_price": self.pnl_price[t_idx, m_idx],
-                "pnl_fx": self.pnl_fx[t_idx, m_idx],
-                "cost": self.cost[t_idx, m_idx],
+                "trade_date": dates[t],
+                "market_id": markets[c],
+                "pnl_price": self.pnl_price[t, c],
+                "pnl_fx": self.pnl_fx[t, c],
+                "cost": self.cost[t, c],
             }
         )
         pnl["pnl"] = pnl["pnl_price"] + pnl["pnl_fx"] - pnl["cost"]
-        trades = pd.DataFrame(self.trades, columns=list(TRADE_COLUMNS))
-        trades = trades.sort_values(
-            ["trade_date", "market_id", "reason"], kind="stable"
-        ).reset_index(drop=True)
         return Portfolio(
             positions=positions.astype(int)
-            if np.all(self.positions == np.round(self.positions))
+            if np.array_equal(self.positions, np.round(self.positions))
             else positions,
-            trades=trades,
+            trades=self._trade_frame(dates, markets),
             pnl=pnl[list(PNL_COLUMNS)],
             capital=pd.Series(self.capital, index=dates, name="capital"),
             base_currency=base_currency,
         )
+
+    def _trade_frame(self, dates: pd.DatetimeIndex, markets: np.ndarray) -> pd.DataFrame:
+        if not self._fills:
+            return pd.DataFrame({c: [] for c in TRADE_COLUMNS})
+        t, c, contract, quantity, price, notional, cost, reason = (
+            np.concatenate(parts) for parts in zip(*self._fills, strict=True)
+        )
+        frame = pd.DataFrame(
+            dict(
+                zip(
+                    TRADE_COLUMNS,
+                    (dates[t], markets[c], contract, quantity, price, notional, cost, reason),
+                    strict=True,
+                )
+            )
+        )
+        # a roll's two legs first (out, then in), then the day's signal fill, market by market
+        order = pd.Categorical(frame["reason"], ["roll", "signal"], ordered=True)
+        frame = frame.assign(_order=order).sort_values(
+            ["trade_date", "market_id", "_order"], kind="stable"
+        )
+        return frame.drop(columns="_order").reset_index(drop=True)
 
 
 def diversification_path(strategy: Strategy, history: History) -> tuple[np.ndarray, np.ndarray]:
@@ -160,7 +173,7 @@ def diversification_path(strategy: Strategy, history: History) -> tuple[np.ndarr
     weights, idm = np.zeros((T, N)), np.ones(T)
     d = strategy.definition
     needs_corr = d.instrument_weights == "estimated" or d.idm == "estimated"
-    month, columns = None, np.array([], dtype=int)
+    month = None
     current_w, current_idm = np.zeros(N), 1.0
     for t, date in enumerate(history.dates):
         if (date.year, date.month) != month:

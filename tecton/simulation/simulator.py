@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +23,7 @@ import pandas as pd
 from tecton import config
 from tecton.errors import DateLike, TectonError
 from tecton.portfolio import Portfolio, metrics
+from tecton.progress import bar
 from tecton.simulation import ledger
 from tecton.simulation.history import History, load_history
 from tecton.strategy import Strategy, StrategyDefinition
@@ -90,9 +90,7 @@ class Simulation:
         d = self.strategy.definition
         return d.sizing == "vol_target" and d.rounding == "round" and not self.compounding
 
-    def run(
-        self, history: History | None = None, progress: Callable[[int, int], None] | None = None
-    ) -> SimulationResult:
+    def run(self, history: History | None = None) -> SimulationResult:
         """Run the backtest (``history`` read through Mantle unless given)."""
         history = history or load_history(self.strategy, self.start, self.end, self.lake_as_of)
         path = self.path
@@ -107,7 +105,7 @@ class Simulation:
 
             portfolio = run_vectorised(self.strategy, history, self.capital)
         else:
-            portfolio = run_events(self.strategy, history, self.capital, self.compounding, progress)
+            portfolio = run_events(self.strategy, history, self.capital, self.compounding)
         return SimulationResult(
             run_id=uuid.uuid4().hex[:12],
             strategy=self.strategy.definition,
@@ -124,35 +122,34 @@ def run_events(
     history: History,
     capital: float,
     compounding: bool = False,
-    progress: Callable[[int, int], None] | None = None,
 ) -> Portfolio:
     """The daily event loop: P&L of yesterday's holdings, yesterday's orders filled, decide."""
     book = ledger.Ledger(strategy.cost_model, history)
-    diversification = ledger.diversification_path(strategy, history)
-    T, N = len(history), len(history.markets)
-    needs_risk = (
-        strategy.definition.sizing == "optimizer" or strategy.definition.rounding == "greedy"
-    )
+    weights, idm = ledger.diversification_path(strategy, history)
+    d = strategy.definition
+    needs_risk = d.sizing == "optimizer" or d.rounding == "greedy"
     pending: tuple[np.ndarray, np.ndarray] | None = None
-    cash = capital
-    for t in range(T):
-        held = book.mark(t, cash)  # P&L over (t-1, t], roll costs; returns contracts held
-        if pending is not None:
-            held = book.fill(t, pending, cash)
-        cash = capital + book.pnl_total() if compounding else capital
-        book.capital[t] = cash
-        columns = history.tradable(t)
-        pending = None
-        if len(columns):
-            risk = history.risk_on(t, columns) if needs_risk else None
-            weights, idm = diversification
-            decision = strategy.decide(
-                history.inputs(t, cash, columns, risk), held[columns], (weights[t, columns], idm[t])
-            )
-            pending = (columns, decision.target.to_numpy(dtype=float))
-        if progress is not None:
-            progress(t + 1, T)
-    del N
+    cash, earned = capital, 0.0
+    with bar(f"backtest {strategy.name}", len(history)) as advance:
+        for t in range(len(history)):
+            if t:
+                book.positions[t] = book.positions[t - 1]
+                if pending is not None:  # yesterday's decision fills at today's close
+                    columns, target = pending
+                    filled = np.isin(columns, book.fillable(t, columns))
+                    book.positions[t, columns[filled]] = target[filled]
+                earned += book.book(t, t + 1, cash)  # the day's P&L, fills and roll costs
+            cash = capital + earned if compounding else capital
+            book.capital[t] = cash
+            columns = history.tradable(t)
+            pending = None
+            if len(columns):
+                risk = history.risk_on(t, columns) if needs_risk else None
+                inputs = history.inputs(t, cash, columns, risk)  # row t: nothing later
+                held = book.positions[t, columns]
+                decision = strategy.decide(inputs, held, (weights[t, columns], idm[t]))
+                pending = (columns, decision.target.to_numpy(dtype=float))
+            advance()
     return book.portfolio(config.base_currency())
 
 

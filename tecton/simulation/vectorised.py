@@ -44,15 +44,11 @@ def run_vectorised(strategy: Strategy, history: History, capital: float) -> Port
     """Positions from the buffer edges, filled a close later, booked by the :class:`Ledger`."""
     lower, upper = buffer_path(strategy, history, capital)
     book = Ledger(strategy.cost_model, history)
-    for t in range(len(history)):
-        held = book.mark(t, capital)
-        if t:
-            columns = np.flatnonzero(np.isfinite(lower[t - 1]))
-            if len(columns):
-                target = np.clip(
-                    book.positions[t - 1, columns], lower[t - 1, columns], upper[t - 1, columns]
-                )
-                held = book.fill(t, (columns, target), capital)
-        book.capital[t] = capital
-    del held
+    held, fillable = book.positions, np.isfinite(history.price)
+    for t in range(1, len(history)):  # buffering depends on what is held: one vector a day
+        held[t] = held[t - 1]
+        ok = fillable[t] & np.isfinite(lower[t - 1])
+        held[t, ok] = np.clip(held[t - 1, ok], lower[t - 1, ok], upper[t - 1, ok])
+    book.book(1, len(history), capital)
+    book.capital[:] = capital
     return book.portfolio(config.base_currency())
