@@ -19,7 +19,17 @@ from tecton.errors import TectonError  # re-exported: its home was here
 
 __all__ = ["Catalog", "Namespace", "TableRef", "TectonError", "mart_names"]
 
-DOMAINS = ("futures", "signals", "crypto", "equities", "fx", "options", "macro", "portfolio")
+DOMAINS = (
+    "futures",
+    "signals",
+    "backtests",
+    "crypto",
+    "equities",
+    "fx",
+    "options",
+    "macro",
+    "portfolio",
+)
 GRAINS = ("_daily", "_weekly", "_monthly")
 # columns that name a market: a `markets=[...]` filter and a lookback window run over these
 MARKET_COLUMNS = ("market_id", "market_a", "market_b")

@@ -149,6 +149,7 @@ BACKTEST_RUNS = pa.schema(
         pa.field("max_drawdown", pa.float64()),
         pa.field("turnover", pa.float64()),
         pa.field("cost_ann", pa.float64()),
+        pa.field("gross_sharpe", pa.float64()),
         pa.field("summary_json", pa.string(), nullable=False),  # every headline figure, JSON
         pa.field("created_at", pa.timestamp("us", tz="UTC"), nullable=False),
     ]
@@ -171,6 +172,7 @@ BACKTEST_TRADES = pa.schema(
         pa.field("contract_id", pa.string(), nullable=False),
         pa.field("quantity", pa.float64(), nullable=False),  # signed contracts
         pa.field("price", pa.float64(), nullable=False),
+        pa.field("notional", pa.float64()),  # |quantity| x price x point value x FX, base currency
         pa.field("cost", pa.float64(), nullable=False),  # base currency, positive
         pa.field("reason", pa.string(), nullable=False),  # signal / roll
     ]
