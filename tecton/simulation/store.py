@@ -279,12 +279,19 @@ def _runs_row(result: Any, run_id: str, created_at: dt.datetime | None) -> pa.Ta
         "capital": float(capital.iloc[0]) if len(capital) else math.nan,
         "base_currency": result.portfolio.base_currency,
         "definition_yaml": dump_definition(definition),
-        "lake_versions": json.dumps({k: int(v) for k, v in sorted(result.lake_versions.items())}),
+        "lake_versions": json.dumps(_data_versions(result.lake_versions)),
         **{name: summary.get(name) for name in SUMMARY_FIGURES},
         "summary_json": json.dumps(summary),
         "created_at": created_at or dt.datetime.now(dt.UTC),
     }
     return pa.Table.from_pylist([row], schema=RUNS.schema)
+
+
+def _data_versions(versions: dict[str, int]) -> dict[str, int]:
+    """The versions of the tables a run read: the backtest tables themselves are left out (a
+    run never reads them; listing them would change a run's data version with every store)."""
+    own = {RUNS.name, *(spec.name for spec in DATA_TABLES)}
+    return {k: int(v) for k, v in sorted(versions.items()) if k not in own}
 
 
 def _data_version(versions: dict[str, int]) -> str:

@@ -260,10 +260,12 @@ def test_list_runs_newest_first_with_window_data_version_and_figures():
     for i in range(3):
         summary = {"sharpe": 0.1 * i, "ann_vol": 0.2, "extra": 1.0}
         store_run(Result(f"run{i}", hand_portfolio(FILLS, days=25 + i), summary=summary,
-                         created_at=base + dt.timedelta(hours=i), lake_versions={"fx_prices": i, "bars": 7}))  # fmt: skip
+                         created_at=base + dt.timedelta(hours=i), lake_versions={"fx_prices": i, "bars": 7, "backtest_runs": i}))  # fmt: skip
     runs = list_runs()
     assert list(runs["run_id"]) == ["run2", "run1", "run0"]
-    assert runs.loc[0, "data_version"] == "bars@7 fx_prices@2"
+    assert runs.loc[0, "data_version"] == "bars@7 fx_prices@2", (
+        "what the run read, not the runs table"
+    )
     assert runs.loc[0, "end"] == pd.bdate_range("2021-03-01", periods=27)[-1]
     np.testing.assert_allclose(runs["sharpe"], [0.2, 0.1, 0.0])
     assert runs["ann_return"].isna().all(), "a figure the summary lacks stays empty"
