@@ -144,17 +144,12 @@ def load_history(
 
     model = FactorModel(strategy.definition.model)
     markets = model.markets()
+    cont = Mantle.select(
+        "futures.cont", start, end, ["contract_id", "price"], markets=markets, as_of=lake_as_of
+    )
+    _refuse_empty(markets, set(cont["market_id"]), strategy.name, start, end)
     model.fit(start=start, end=end, as_of=lake_as_of)
     dates = _window(model, strategy.name, start, end)
-    cont = Mantle.select(
-        "futures.cont",
-        dates[0],
-        dates[-1],
-        ["contract_id", "price"],
-        markets=markets,
-        as_of=lake_as_of,
-    )
-    _refuse_empty(markets, set(cont["market_id"]), strategy.name, dates)
     meta = market_metadata(markets, lake_as_of)
     currencies = sorted(set(meta["currency"]))
     rates = fx_rates.rates(currencies, end=dates[-1], as_of=lake_as_of)
@@ -206,13 +201,17 @@ def _window(model: FactorModel, strategy: str, start, end) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(model.forecast_.index)
 
 
-def _refuse_empty(
-    markets: list[str], have: set[str], strategy: str, dates: pd.DatetimeIndex
-) -> None:
+def _refuse_empty(markets: list[str], have: set[str], strategy: str, start, end) -> None:
     missing = [m for m in markets if m not in have]
-    if missing:
+    if not missing:
+        return
+    window = f"between {start or 'the start'} and {end or 'the end'}"
+    if len(missing) == len(markets):
         raise TectonError(
-            f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no prices between "
-            f"{dates[0].date()} and {dates[-1].date()}: drop {'it' if len(missing) == 1 else 'them'} "
-            f"from strategy {strategy}'s universe or pick another window"
+            f"no prices for strategy {strategy}'s markets {window}: the window is before any data"
         )
+    one = len(missing) == 1
+    raise TectonError(
+        f"{', '.join(missing)} {'has' if one else 'have'} no prices {window}: drop "
+        f"{'it' if one else 'them'} from strategy {strategy}'s universe or pick another window"
+    )
