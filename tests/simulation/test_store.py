@@ -161,6 +161,14 @@ def test_a_stored_run_reads_back_as_it_was():
     assert run.created_at == pd.Timestamp(result.created_at)
 
 
+def test_a_run_that_never_traded_stores_and_reads_back():
+    result = Result("idle", hand_portfolio([]))
+    store_run(result)
+    run = load_run("idle")
+    assert run.portfolio.trades.empty and (run.portfolio.positions == 0).all().all()
+    assert_same_portfolio(run.portfolio, result.portfolio)
+
+
 def test_the_lake_tables_hold_every_column_of_a_portfolio():
     # the simulator's portfolio may grow a column: the store must grow with it, not drop it
     assert set(TRADE_COLUMNS) <= set(TABLES["backtest_trades"].schema.names)
