@@ -6,6 +6,8 @@
       carry: {rule: carry, smooth: 90}
     weights: {ewmac16_64: 0.4, breakout80: 0.3, carry: 0.3}   # or: equal (the default), correlation
     scaling: {target: 10, cap: 20, method: pooled, min_periods: 500}
+    # or fixed, published scalars (one per rule, used on every date; nothing estimated):
+    # scaling: {method: fixed, priors: {ewmac16_64: 3.75}}
     combination: {fdm_cap: 2.5, fdm_min_periods: 250, cap: 20, lag: 1}
 
 A rule's parameters are checked by the rule itself, at definition time, on a small probe panel:
@@ -47,15 +49,29 @@ class RuleSpec(BaseModel):
 
 
 class Scaling(BaseModel):
-    """Each rule's forecast scaled to an average absolute value of ``target``, capped at ``cap``."""
+    """Each rule's forecast scaled to an average absolute value of ``target``, capped at ``cap``.
+
+    ``method`` ``pooled`` or ``cross_median`` estimates each rule's scalar on expanding windows
+    (``priors[rule]`` fills the first ``min_periods`` days); ``fixed`` estimates nothing and
+    uses ``priors[rule]`` on every date, so every rule needs one (a published scalar, as the
+    peer system's configuration gives them).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     target: float = Field(10.0, gt=0)
     cap: float = Field(20.0, gt=0)
-    method: Literal["pooled", "cross_median"] = "pooled"
+    method: Literal["pooled", "cross_median", "fixed"] = "pooled"
     min_periods: int = Field(500, ge=1)
     priors: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("priors")
+    @classmethod
+    def _positive(cls, priors: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in priors.items() if not (np.isfinite(v) and v > 0)}
+        if bad:
+            raise ValueError(f"forecast scalars must be positive numbers, got {bad}")
+        return priors
 
 
 class Combination(BaseModel):
@@ -111,6 +127,12 @@ class AlphaDefinition(BaseModel):
                 raise ValueError(
                     f"{what} name rule {unknown[0]!r}, which is not in rules: {', '.join(self.rules)}"
                 )
+        missing = [r for r in self.rules if r not in self.scaling.priors]
+        if self.scaling.method == "fixed" and missing:
+            raise ValueError(
+                f"scaling method fixed needs a scalar in scaling.priors for every rule; "
+                f"none for {', '.join(missing)}"
+            )
         return self
 
     def rule_calls(self) -> dict[str, tuple[str, dict[str, Any]]]:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from tecton.factor_model.registry import ModelDefinitionError
 
-Method = Literal["pooled", "cross_median"]
+Method = Literal["pooled", "cross_median", "fixed"]
 
 
 def _abs_used(raw: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -52,27 +52,32 @@ def forecast_scalar(
         One rule's raw forecasts, dates by markets (NaN: none). Exact zeros are left out.
     target : float
         The average absolute scaled forecast, 10.
-    method : {"pooled", "cross_median"}
+    method : {"pooled", "cross_median", "fixed"}
         ``"pooled"``: the mean of ``|raw|`` over every market-day up to the date.
         ``"cross_median"`` (the peer system's way): each day the cross-sectional median of
         ``|raw|``, then the mean of those medians over all days up to the date; new markets
         then move the estimate less than in the pooled mean.
+        ``"fixed"``: nothing is estimated; ``prior`` is the scalar on every date (a published
+        value, such as the peer's 3.75 for EWMAC 16/64). ``min_periods`` is then unused.
     min_periods : int
         Days with at least one forecast needed before a scalar is given (the peer uses 500).
     prior : float, optional
         The scalar to use before then (e.g. a published value); NaN by default, which leaves
         the first ``min_periods`` days without a scaled forecast. Never a later estimate
-        (that would be look-ahead).
+        (that would be look-ahead). With ``method="fixed"``, the scalar on every date
+        (required, positive).
 
     Returns
     -------
     Series
         ``target / average |raw|`` on each date of ``raw.index``, from rows up to that date only.
     """
-    if method not in ("pooled", "cross_median"):
+    if method not in ("pooled", "cross_median", "fixed"):
         raise ModelDefinitionError(
-            f"unknown forecast scalar method {method!r}; methods: cross_median, pooled"
+            f"unknown forecast scalar method {method!r}; methods: cross_median, fixed, pooled"
         )
+    if method == "fixed":
+        return _fixed_scalar(raw.index, prior)
     magnitude, used = _abs_used(raw)
     if method == "pooled":
         total = np.cumsum(np.where(used, magnitude, 0.0).sum(axis=1))
@@ -90,6 +95,15 @@ def forecast_scalar(
     fallback = np.nan if prior is None else float(prior)
     scalar = np.where((days >= max(min_periods, 1)) & (total > 0), scalar, fallback)
     return pd.Series(scalar, index=raw.index, name="forecast_scalar")
+
+
+def _fixed_scalar(index: pd.Index, scalar: float | None) -> pd.Series:
+    """``scalar`` on every date of ``index``: the ``"fixed"`` method, which estimates nothing."""
+    if scalar is None or not (np.isfinite(scalar) and scalar > 0):
+        raise ModelDefinitionError(
+            f"forecast scalar method fixed needs a positive scalar (a prior), got {scalar!r}"
+        )
+    return pd.Series(float(scalar), index=index, name="forecast_scalar")
 
 
 def scale_and_cap(raw: pd.DataFrame, scalar: pd.Series | float, cap: float = 20.0) -> pd.DataFrame:
@@ -313,7 +327,7 @@ def scale_and_combine(
     """Raw forecasts by rule to one capped forecast per market, lagged ``bars`` rows.
 
     Each rule is scaled by its own expanding :func:`forecast_scalar` (``priors[rule]`` before
-    ``min_periods`` days) and capped, the rules are combined with ``weights`` (given, ``"equal"``
+    ``min_periods`` days, or on every day with ``method="fixed"``) and capped, the rules are combined with ``weights`` (given, ``"equal"``
     or ``"correlation"``: estimated each day by :func:`correlation_weights`) and the expanding
     :func:`diversification_multiplier`, capped again, then lagged.
     """
