@@ -326,7 +326,7 @@ def rebalance(
     strategy: Annotated[str, typer.Argument(help="A registered strategy name (tecton/strategy/*.yaml) or a strategy YAML path.")],
     holdings: Annotated[Path | None, typer.Option(help="CSV of current holdings: market_id,contracts (default: none held).")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Rebalance date, YYYY-MM-DD (default: the last day with prices).")] = None,
-    orders: Annotated[Path | None, typer.Option(help="Where to write the orders CSV (default: $TECTON_HOME/orders/STRATEGY/DATE.csv).")] = None,
+    orders: Annotated[Path | None, typer.Option(help="Where to write the orders CSV (default: $TECTON_HOME/orders/STRATEGY/DATE.csv; a .md report beside it).")] = None,
 ) -> None:
     """Size a strategy's forecasts into whole contracts: print targets and trades, write orders."""
     from tecton.strategy import Strategy, read_holdings
@@ -339,10 +339,10 @@ def rebalance(
     except USER_ERRORS as e:
         _fail(str(e))
     _print_decision(decision)
-    path = orders or config.home() / "orders" / decision.strategy / f"{decision.as_of.date()}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    decision.orders().to_csv(path, index=False)
-    console.print(f"{len(decision.orders())} order(s) written to {path}", highlight=False)
+    from tecton.strategy.orders import write_orders
+
+    path = write_orders(decision, orders)
+    console.print(f"{len(decision.orders())} order(s) written to {path} (report beside it)", highlight=False)
 
 
 def _print_decision(decision) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from tecton import config
 from tecton.errors import DateLike, TectonError
 from tecton.factor_model import FactorModel, RiskEstimate
 from tecton.snapshot import MarketSnapshot
@@ -175,6 +176,7 @@ def assemble_history(
     days = model.definition.risk.annualisation_days
     vol = model.risk_.vol_ann_.reindex(index=dates, columns=markets) / np.sqrt(days)
     rates = rates.reindex(rates.index.union(dates)).ffill().reindex(dates)
+    rates[config.base_currency()] = 1.0  # on every date, though the mart has no row for it
     return History(
         dates=dates,
         markets=tuple(markets),

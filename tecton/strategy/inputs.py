@@ -129,9 +129,13 @@ def market_metadata(markets: list[str], lake_as_of=None) -> pd.DataFrame:
 
 def _fx_on(currencies: list[str], as_of: pd.Timestamp, lake_as_of) -> np.ndarray:
     from tecton import fx
+    from tecton.config import base_currency
 
-    rates = fx.rates(sorted(set(currencies)), end=as_of, as_of=lake_as_of)
+    base = base_currency()
+    foreign = sorted(set(currencies) - {base})
+    rates = fx.rates(foreign, end=as_of, as_of=lake_as_of) if foreign else pd.DataFrame()
     last = rates.ffill().iloc[-1] if len(rates) else pd.Series(dtype=float)
+    last[base] = 1.0
     missing = sorted(c for c in set(currencies) if not np.isfinite(last.get(c, np.nan)))
     if missing:
         raise TectonError(f"no FX rate for {', '.join(missing)} on or before {as_of.date()}")

@@ -252,7 +252,13 @@ def test_docs_generate_traces_every_mart_back_to_its_lake_table(universe, tmp_pa
     assert {"futures_cont", "futures_returns_daily", "futures_vol_daily", "futures_corr",
             "futures_carry_daily", "futures_roll_schedule", "signals_forecasts"} <= set(marts)  # fmt: skip
     for name, node_id in marts.items():
-        expected = {"forecasts"} if name == "signals_forecasts" else {"bars"}
+        expected = (
+            {"forecasts"}
+            if name == "signals_forecasts"
+            else {"backtest_runs"}
+            if name.startswith("backtests_")
+            else {"bars"}
+        )
         assert expected <= sources_of(node_id), name
         assert node_id in catalog["nodes"], name  # built, with its columns documented
     assert sources_of(marts["futures_fundamentals_daily"]) >= {"fundamentals", "bars"}
