@@ -20,13 +20,21 @@ BACKTEST_MODELS = "tag:backtests"
 
 
 @task(cache_policy=NONE)
-def simulate(strategy: str, start: str | None, end: str | None, capital: float | None) -> Any:
+def simulate(
+    strategy: str,
+    start: str | None,
+    end: str | None,
+    capital: float | None,
+    markets: list[str] | None = None,
+) -> Any:
     # imported here: the simulator pulls in the models and the optimiser, which the other
     # tasks (and importing this module to deploy it) do not need
     from tecton.simulation import Simulation
     from tecton.strategy import Strategy
 
-    return Simulation(Strategy.from_yaml(strategy), start=start, end=end, capital=capital).run()
+    chosen = Strategy.from_yaml(strategy)
+    chosen = chosen.on(markets) if markets else chosen
+    return Simulation(chosen, start=start, end=end, capital=capital).run()
 
 
 # a retry is safe: until its runs row lands, storing a run again replaces its rows
@@ -47,15 +55,17 @@ def research(
     end: str | None = None,
     capital: float | None = None,
     build: bool = True,
+    markets: list[str] | None = None,
 ) -> str:
     """Backtest ``strategy`` (a registered name or a YAML path) from ``start`` to ``end`` (default:
     all the history the marts hold) on ``capital`` (default: the strategy's), store the run and,
-    with ``build``, serve it through the ``backtests`` marts.
+    with ``build``, serve it through the ``backtests`` marts. ``markets`` replaces the universe
+    of the strategy's model.
 
     Returns the run id (``Mantle.select(Mantle.Tables.backtests.pnl, where={"run_id": ...})``).
     """
     logger = get_run_logger()
-    result = simulate(strategy, start, end, capital)
+    result = simulate(strategy, start, end, capital, markets)
     figures = ", ".join(f"{k} {v:.4g}" for k, v in result.summary.items())
     logger.info(
         "backtest of %s from %s to %s: %s",

@@ -252,7 +252,18 @@ def demo(
     _print_continuous(_markets(markets))
     for name in _signals(None, _markets(markets)):
         _print_forecasts(name)
+    _demo_backtest(_markets(markets))
 
+
+def _demo_backtest(markets: list[str] | None, strategy: str = "futures_trend_carry") -> None:
+    """The default strategy over the whole synthetic history, stored and served like any run."""
+    _quiet_prefect()
+    from flows import in_process
+    from flows.research import research
+
+    with displayed(console), in_process():
+        run_id = research(strategy, markets=markets)
+    _print_runs(f"backtest of {strategy} (tecton backtest {strategy})", run_id=run_id)
 
 def _print_continuous(markets: list[str] | None, rows: int = 4) -> None:
     """The last few days of a few continuous series, read as a notebook would (through Mantle)."""
@@ -360,6 +371,71 @@ def _print_decision(decision) -> None:
     if decision.fallback:
         err.print(f"[yellow]warning:[/yellow] optimiser not used, holdings kept: {escape(decision.fallback)}", highlight=False)
     console.print(f"expected cost {decision.costs.sum():,.2f} {ccy} for {int((decision.trades != 0).sum())} market(s) trading", highlight=False)
+
+
+@app.command()
+def backtest(
+    strategy: Annotated[str, typer.Argument(help="A registered strategy name (tecton/strategy/*.yaml) or a strategy YAML path.")],
+    start: Annotated[str | None, typer.Option(help="First day traded, YYYY-MM-DD (default: as far back as the marts allow).")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day traded, YYYY-MM-DD (default: the last day with prices).")] = None,
+    capital: Annotated[float | None, typer.Option(help="Starting capital in the base currency (default: the strategy's).")] = None,
+) -> None:
+    """Backtest a strategy over history (it sees only the past), store the run and serve it as marts."""
+    from tecton.strategy import Strategy
+
+    try:  # a bad strategy file or window is the user's to fix: say so before any work starts
+        name = Strategy.from_yaml(strategy).name
+        first, last = _date(start), _date(end)
+        if capital is not None and not (capital > 0 and capital != float("inf")):
+            raise ValueError(f"--capital must be a positive number, got {capital}")
+    except USER_ERRORS as e:
+        _fail(str(e))
+    _quiet_prefect()
+    from flows import in_process
+    from flows.research import research
+    from tecton.dal.warehouse import BuildFailed
+
+    try:
+        with displayed(console), in_process():
+            run_id = research(strategy, first and first.isoformat(), last and last.isoformat(), capital)
+    except BuildFailed as failed:
+        _fail(f"run stored, but serving it failed: {'; '.join(map(str, failed.report.failures))}")
+    except USER_ERRORS as e:
+        _fail(str(e))
+    _print_runs(f"backtest of {name}", run_id=run_id)
+    console.print(f"stored as run {run_id}: Mantle.select(Mantle.Tables.backtests.pnl, where={{'run_id': '{run_id}'}})", highlight=False)
+
+
+@app.command()
+def runs(
+    shown: Annotated[int, typer.Option("--last", help="How many of the newest runs to show.")] = 20,
+) -> None:
+    """Stored backtest runs, newest first: id, strategy, window, data version, headline figures."""
+    _print_runs("backtest runs", shown=shown)
+
+
+def _print_runs(title: str, run_id: str | None = None, shown: int = 20) -> None:
+    from tecton.simulation.store import list_runs
+
+    rows = list_runs()
+    if run_id is not None:
+        rows = rows[rows["run_id"] == run_id]
+    if rows.empty:
+        console.print("no stored runs: `tecton backtest STRATEGY` runs and stores one")
+        return
+    table = Table(title=title, title_justify="left", caption="return, vol and costs a year; turnover: notional traded a year / capital", caption_justify="left")
+    for col in ("run", "strategy", "window", "data", "return", "vol", "Sharpe", "max DD", "turnover", "costs"):
+        table.add_column(col, justify="left" if col in ("run", "strategy", "window", "data") else "right")
+    for r in rows.head(shown).itertuples():
+        table.add_row(
+            r.run_id, r.strategy, f"{_day(r.start)}..{_day(r.end)}", r.data_version,
+            f"{r.ann_return:.1%}", f"{r.ann_vol:.1%}", f"{r.sharpe:.2f}", f"{r.max_drawdown:.1%}", f"{r.turnover:.1f}", f"{r.cost_ann:.2%}",
+        )
+    console.print(table)
+
+
+def _day(value) -> str:
+    return str(value)[:10]
 
 
 def _print_lake(root: str) -> None:

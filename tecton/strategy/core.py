@@ -58,6 +58,15 @@ class Strategy:
     def markets(self) -> list[str]:
         return FactorModel(self.definition.model).markets()
 
+    def on(self, markets: list[str]) -> Strategy:
+        """The same strategy on other markets (its model's universe replaced)."""
+        model = FactorModel(self.definition.model).on(markets).definition
+        weights = self.definition.instrument_weights
+        if isinstance(weights, dict):
+            weights = {m: w for m, w in weights.items() if m in markets} or "equal"
+        update = {"model": model, "instrument_weights": weights}
+        return Strategy(self.definition.model_copy(update=update))
+
     def rebalance(
         self,
         holdings: Mapping[str, float] | pd.Series | None = None,
