@@ -1,0 +1,490 @@
+"""Backtests: tecton's event loop with the optimiser against cvxportfolio, the vol-target paths, memory.
+
+All three parts run on one seeded synthetic :class:`~tecton.simulation.History` (``--markets``
+markets, ``--years`` years of weekdays after a year of warm-up): each market a random walk in
+percent with three common factors, rolled every 21 or 63 days into a contract priced a little
+apart (the held contract's own change never shows the roll), quoted in one of four currencies
+with a random-walk FX; EWMAC 16/64 forecasts scaled to an average absolute 10, capped at 20 and
+lagged a day; the default :class:`~tecton.factor_model.RiskModel` fitted on the returns.
+
+(a) ``sizing: optimizer`` every day: ``Simulation(strategy, path="events")`` against
+cvxportfolio's ``MarketSimulator`` with a ``SinglePeriodOptimization`` policy on the same returns
+(in the base currency), expected returns (``forecast / 10 x forecast_sharpe x vol_ann``), daily
+covariance (tecton's estimate of each day, handed to cvxportfolio precomputed and untimed), linear
+costs (commission + half spread as a fraction of the traded value; rolls as a holding fee) and
+constraints (gross leverage, per-market weight, volatility ceiling), compounding capital and whole
+contracts. cvxportfolio trades at the time it decides; tecton fills a close later, so cvxportfolio
+is handed each day's inputs a day late: both hold the same decision over the same days.
+(b) the ``vol_target`` strategy, the vectorised path and the event loop, positions checked equal.
+(c) peak memory (``ru_maxrss``) of a full-universe backtest, in a fresh process: the default
+strategy on ``--home``'s warehouse when given, else the synthetic history at 32 markets x 25 years.
+
+Run: ``uv run --group bench python -m benchmarks.backtest [--markets 50] [--years 20]
+[--optimizer-years 20] [--repeats 3] [--profile] [--home DIR]`` (targets: (a) tecton >= 5x
+faster, (b) vectorised < 1 s, (c) < 2 GB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+
+from benchmarks._common import print_table
+
+DAYS = 252
+CURRENCIES = ("USD", "EUR", "JPY", "GBP")
+OPTIMIZER = {
+    "risk_aversion": 5.0,
+    "tcost_aversion": 1.0,
+    "risk": "full",
+    "constraints": {"gross_leverage": 4.0, "max_weight": 0.5, "vol_ceiling": 0.2},
+}
+CAPITAL = 50_000_000.0
+
+
+# the data ---------------------------------------------------------------------------------
+def synthetic_history(n_markets: int, years: float, seed: int = 11):
+    """A seeded :class:`History` of ``years`` of weekdays (after one year of warm-up)."""
+    from tecton.factor_model.risk import RiskModel
+    from tecton.simulation import History
+
+    rng = np.random.default_rng(seed)
+    warmup = DAYS + 10
+    dates = pd.bdate_range("2000-01-03", periods=warmup + int(years * 261), name="trade_date")
+    T, N = len(dates), n_markets
+    markets = [f"M{i:02d}" for i in range(N)]
+    vol = rng.uniform(0.006, 0.025, N)
+    loadings = rng.normal(0.0, 0.6, (N, 3))
+    shocks = rng.standard_normal((T, 3)) @ loadings.T + rng.standard_normal((T, N))
+    drift = np.zeros((T, N))  # a slow drift (half-life ~140 days): trends to follow
+    kicks = rng.normal(0.0, 0.05 * np.sqrt(1.0 - 0.995**2), (T, N))
+    for t in range(1, T):
+        drift[t] = 0.995 * drift[t - 1] + kicks[t]
+    ret_pct = (shocks / np.sqrt(1.0 + (loadings**2).sum(axis=1)) + drift) * vol
+    cont = rng.uniform(50.0, 5000.0, N) * np.exp(np.cumsum(ret_pct, axis=0))  # adjusted
+    roll_days = rng.choice([21, 63], N)
+    phase = rng.integers(0, 63, N)
+    contract = (np.arange(T)[:, None] + phase) // roll_days  # contract number held each day
+    gaps = np.exp(np.cumsum(rng.normal(0.0, 0.01, (contract.max() + 1, N)), axis=0))
+    scale = np.take_along_axis(gaps, contract, axis=0)  # each contract its own price level
+    price = cont * scale
+    ret_pts = np.vstack([np.full(N, np.nan), (cont[1:] - cont[:-1]) * scale[1:]])
+    ids = np.char.add(np.char.add(np.array(markets)[None, :], "_"), contract.astype(str))
+    currency = rng.choice(CURRENCIES, N)
+    fx_paths = {"USD": np.ones(T)}
+    for c, level in zip(CURRENCIES[1:], (1.1, 0.009, 1.3), strict=True):
+        fx_paths[c] = level * np.exp(np.cumsum(rng.normal(0.0, 0.005, T)))
+    fx = np.column_stack([fx_paths[c] for c in currency])
+    point_value = rng.uniform(2e4, 2e5, N) / (price[0] * fx[0])  # a contract: 20k-200k USD
+    meta = pd.DataFrame(
+        {
+            "currency": currency,
+            "point_value": point_value,
+            "commission_per_contract": rng.uniform(1.0, 5.0, N) / fx[0],
+            "commission_pct": 0.0,
+            "spread_pts": price[0] * rng.uniform(1e-4, 6e-4, N),
+            "asset_class": rng.choice(["equity", "rates", "commodity", "fx"], N),
+        },
+        index=pd.Index(markets, name="market_id"),
+    )
+    returns = pd.DataFrame(ret_pts / (price - ret_pts), index=dates, columns=markets)
+    risk = RiskModel().fit(returns)
+    days = slice(warmup, None)
+    return History(
+        dates=dates[days],
+        markets=tuple(markets),
+        price=price[days],
+        ret_pts=ret_pts[days],
+        contract_id=ids[days].astype(object),
+        fx=fx[days],
+        forecast=ewmac_forecast(pd.DataFrame(cont, index=dates)).to_numpy()[days],
+        vol_daily_pct=(risk.vol_ann_ / np.sqrt(DAYS)).to_numpy()[days],
+        meta=meta,
+        rolls_per_year=DAYS / roll_days.astype(float),
+        risk=risk,
+    )
+
+
+def ewmac_forecast(adjusted: pd.DataFrame) -> pd.DataFrame:
+    """EWMAC 16/64 over the price volatility, scaled to an average absolute 10, capped, lagged."""
+    raw = adjusted.ewm(span=16).mean() - adjusted.ewm(span=64).mean()
+    raw = raw / adjusted.diff().ewm(span=35, min_periods=10).std()
+    scaled = raw * 10.0 / raw.abs().stack().mean()
+    return scaled.clip(-20.0, 20.0).shift(1)
+
+
+# the strategies ---------------------------------------------------------------------------
+def strategy(sizing: str):
+    from tecton.strategy import Strategy, StrategyDefinition
+
+    return Strategy(
+        StrategyDefinition(
+            name=f"bench_{sizing}",
+            model="futures_trend_carry",  # not read: the history is given
+            capital=CAPITAL,
+            vol_target=0.2,
+            instrument_weights="equal",
+            idm=1.0 if sizing == "optimizer" else "estimated",
+            sizing=sizing,
+            forecast_sharpe=0.3,
+            costs={"commission": True, "spread": True, "roll": True, "funding": False},
+            optimizer=OPTIMIZER,
+        )
+    )
+
+
+def run_tecton(history, sizing: str, path: str, compounding: bool = False):
+    from tecton.simulation import Simulation
+
+    sim = Simulation(strategy(sizing), capital=CAPITAL, compounding=compounding, path=path)
+    return sim.run(history).portfolio
+
+
+# cvxportfolio -----------------------------------------------------------------------------
+def cvxportfolio_inputs(history) -> dict[str, pd.DataFrame]:
+    """The history in cvxportfolio's terms (base-currency returns, daily units, weights).
+
+    ``returns`` row ``t`` is the move from ``t`` to ``t + 1`` (its convention); the forecasts,
+    covariance and cost rates of day ``t`` are indexed ``t + 1``, the day tecton fills them.
+    """
+    h, markets = history, list(history.markets)
+    dates = h.dates
+    previous = h.price - h.ret_pts  # the held contract's previous close
+    move = h.ret_pts / previous * h.fx / np.vstack([np.full(len(markets), np.nan), h.fx[:-1]])
+    returns = pd.DataFrame(move[1:], index=dates[:-1], columns=markets)
+    returns["cash"] = 0.0
+    notional = h.price * h.point_value * h.fx
+    meta = h.meta
+    per_contract = (
+        meta["commission_per_contract"].to_numpy() * h.fx
+        + meta["spread_pts"].to_numpy() / 2.0 * h.point_value * h.fx
+    )
+    rate = per_contract / np.abs(notional) + meta["commission_pct"].fillna(0.0).to_numpy()
+    vol_ann = h.vol_daily_pct * np.sqrt(DAYS)
+    mu = h.forecast / 10.0 * 0.3 * vol_ann
+    late = dates[1:]  # day t's numbers, used at t + 1
+
+    def frame(values):
+        return pd.DataFrame(values[:-1], index=late, columns=markets)
+
+    covs = [h.risk.estimate(d).cov.loc[markets, markets].to_numpy() / DAYS for d in dates[:-1]]
+    sigma = pd.DataFrame(
+        np.vstack(covs),
+        index=pd.MultiIndex.from_product([late, markets]),
+        columns=markets,
+    )
+    return {
+        "returns": returns,
+        "prices": pd.DataFrame(notional[:-1], index=dates[:-1], columns=markets),
+        "mu": frame(mu / DAYS),
+        "rate": frame(rate),
+        "hold_pct": frame(100.0 * h.rolls_per_year * 2.0 * rate),
+        "sigma": sigma,
+    }
+
+
+def run_cvxportfolio(data: dict[str, pd.DataFrame], base: str):
+    """The same optimisation as :data:`OPTIMIZER`, in cvxportfolio's daily units."""
+    import cvxportfolio as cvx
+
+    c = OPTIMIZER["constraints"]
+    risk = cvx.FullCovariance(data["sigma"])
+    tcost = cvx.TransactionCost(a=data["rate"], b=None)
+    hold = cvx.HoldingCost(
+        long_fees=data["hold_pct"], short_fees=data["hold_pct"], periods_per_year=DAYS
+    )
+    objective = (
+        cvx.ReturnsForecast(data["mu"])
+        - OPTIMIZER["risk_aversion"] / 2.0 * risk
+        - OPTIMIZER["tcost_aversion"] / DAYS * tcost
+        - hold
+    )
+    policy = cvx.SinglePeriodOptimization(
+        objective,
+        [
+            cvx.LeverageLimit(c["gross_leverage"]),
+            cvx.MaxWeights(c["max_weight"]),
+            cvx.MinWeights(-c["max_weight"]),
+            risk <= c["vol_ceiling"] ** 2 / DAYS,
+        ],
+        include_cash_return=False,
+        solver="CLARABEL",
+    )
+    simulator = cvx.MarketSimulator(
+        returns=data["returns"],
+        prices=data["prices"],
+        cash_key="cash",
+        min_history=pd.Timedelta(0),
+        costs=[
+            cvx.TransactionCost(a=data["rate"], b=None),
+            cvx.HoldingCost(long_fees=data["hold_pct"], short_fees=data["hold_pct"]),
+        ],
+        round_trades=True,
+        base_location=base,
+    )
+    dates = data["mu"].index
+    return simulator.backtest(
+        policy, start_time=dates[0], end_time=dates[-1], initial_value=CAPITAL
+    )
+
+
+# (a) the optimiser every day --------------------------------------------------------------
+def head(history, days: int):
+    """The first ``days`` days of ``history`` (the risk model still fitted on all of it)."""
+    n = min(days, len(history))
+    arrays = ("price", "ret_pts", "contract_id", "fx", "forecast", "vol_daily_pct")
+    return history.with_arrays(
+        dates=history.dates[:n], **{a: getattr(history, a)[:n] for a in arrays}
+    )
+
+
+def agreement(history, portfolio, result) -> dict[str, float]:
+    """How alike the two runs are: daily returns aligned on the day each P&L lands."""
+    ours = portfolio.returns()
+    theirs = result.returns.copy()
+    # cvxportfolio's return at t is the move t -> t+1: tecton books it on t+1
+    where = history.dates.get_indexer(theirs.index)
+    theirs.index = history.dates[where + 1]
+    both = pd.concat([ours, theirs], axis=1, join="inner").iloc[1:]
+    notional = portfolio.positions.to_numpy() * history.price * history.point_value * history.fx
+    gross = np.nansum(np.abs(notional), axis=1) / portfolio.capital.to_numpy()
+    return {
+        "corr": float(both.corr().iloc[0, 1]),
+        "ret_tecton": float(both.iloc[:, 0].mean() * DAYS),
+        "ret_cvx": float(both.iloc[:, 1].mean() * DAYS),
+        "vol_tecton": float(both.iloc[:, 0].std() * np.sqrt(DAYS)),
+        "vol_cvx": float(both.iloc[:, 1].std() * np.sqrt(DAYS)),
+        "lev_tecton": float(gross[1:].mean()),
+        "lev_cvx": float(result.leverage.mean()),
+    }
+
+
+def compare_optimizer(history, repeats: int) -> tuple[list[dict], dict]:
+    """tecton's event loop vs cvxportfolio, interleaved, ``repeats`` times each (median)."""
+    import cvxportfolio  # noqa: F401  (both sides import cvxpy before any timing)
+
+    import tecton.optimizer.optimizer  # noqa: F401
+
+    times: dict[str, list[float]] = {"tecton": [], "inputs": [], "cvx": []}
+    for _ in range(repeats):
+        start = time.perf_counter()
+        portfolio = run_tecton(history, "optimizer", "events", compounding=True)
+        times["tecton"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        data = cvxportfolio_inputs(history)
+        times["inputs"].append(time.perf_counter() - start)
+        with tempfile.TemporaryDirectory() as base:
+            start = time.perf_counter()
+            result = run_cvxportfolio(data, base)
+            times["cvx"].append(time.perf_counter() - start)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    days = len(history)
+    solver = float(np.sum(result.policy_times))  # cvxportfolio's own account of its policy
+
+    def row(name, seconds):
+        return {
+            "run": name,
+            "seconds": seconds,
+            "ms/day": seconds / days * 1e3,
+            "x tecton": seconds / med["tecton"],
+        }
+
+    rows = [
+        row("tecton Simulation, event loop (risk estimate inside)", med["tecton"]),
+        row("cvxportfolio MarketSimulator + SinglePeriodOptimization", med["cvx"]),
+        row("  of which its policy (cvxportfolio's policy_times)", solver),
+        row(
+            "cvxportfolio + its inputs (tecton's daily risk estimates)", med["cvx"] + med["inputs"]
+        ),
+    ]
+    return rows, agreement(history, portfolio, result)
+
+
+def profile_events(history) -> list[dict]:
+    """Where the event loop's time goes, from cProfile (cumulative times, so shares overlap none)."""
+    import tecton.optimizer.optimizer  # noqa: F401
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run_tecton(history, "optimizer", "events", compounding=True)
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=io.StringIO()).stats
+
+    def cum(file_end: str, name: str, own: bool = False) -> float:
+        return sum(
+            (v[2] if own else v[3])
+            for (f, _, fn), v in stats.items()
+            if f.endswith(file_end) and fn == name
+        )
+
+    total = cum("simulator.py", "run_events")
+    solver = cum("~", "<method 'solve' of 'builtins.DefaultSolver' objects>", own=True) + cum(
+        "~", "<method 'update' of 'builtins.DefaultSolver' objects>", own=True
+    )
+    cvxpy_solve = cum("cvxpy/problems/problem.py", "solve")
+    optimizer = cum("tecton/optimizer/optimizer.py", "solve")
+    decide = cum("tecton/strategy/core.py", "decide")
+    optimise = cum("tecton/strategy/core.py", "_optimise")
+    parts = {
+        "CLARABEL's solve and data update (the solver)": solver,
+        "cvxpy around it (Parameters applied, solution unpacked)": cvxpy_solve - solver,
+        "tecton Optimizer.solve around cvxpy (inputs checked, Parameters set)": optimizer
+        - cvxpy_solve,
+        "Strategy.decide outside the optimiser (sizing, the per-market table)": decide - optimise,
+        "Strategy._optimise outside Optimizer.solve (expected returns, weights)": optimise
+        - optimizer,
+        "History.risk_on (the day's RiskEstimate)": cum("simulation/history.py", "risk_on"),
+        "History.inputs (snapshot, RebalanceInputs)": cum("simulation/history.py", "inputs"),
+        "Ledger.book (P&L, fills, costs of the day)": cum("simulation/ledger.py", "book"),
+        "Ledger.portfolio (the frames at the end)": cum("simulation/ledger.py", "portfolio"),
+    }
+    parts["the loop itself and the rest"] = total - sum(parts.values())
+    return [
+        {"part": k, "seconds": v, "ms/day": v / len(history) * 1e3, "share %": 100 * v / total}
+        for k, v in parts.items()
+    ]
+
+
+# (b) vol_target ---------------------------------------------------------------------------
+def compare_vol_target(history, repeats: int) -> list[dict]:
+    times: dict[str, list[float]] = {"vectorised": [], "events": []}
+    runs = {}
+    for i in range(repeats):
+        for path in ("vectorised", "events"):
+            if path == "events" and i > 0:
+                continue  # one event loop is enough: it takes seconds
+            start = time.perf_counter()
+            runs[path] = run_tecton(history, "vol_target", path)
+            times[path].append(time.perf_counter() - start)
+    same = {
+        part: getattr(runs["events"], part).equals(getattr(runs["vectorised"], part))
+        for part in ("positions", "pnl", "trades")
+    }
+    if not all(same.values()):
+        raise SystemExit(f"the two paths disagree: {same}")
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return [
+        {
+            "path": f"{path} ({len(times[path])} run{'s' if len(times[path]) > 1 else ''})",
+            "seconds": med[path],
+            "x vectorised": med[path] / med["vectorised"],
+        }
+        for path in ("vectorised", "events")
+    ]
+
+
+# (c) memory -------------------------------------------------------------------------------
+def memory_child(source: str) -> None:
+    """Run one backtest and print its peak resident memory (this process's, fresh)."""
+    start = time.perf_counter()
+    if source == "synthetic":
+        history = synthetic_history(32, 25)
+        portfolio = run_tecton(history, "vol_target", "auto")
+        markets, days = len(history.markets), len(history)
+    else:
+        from tecton.simulation import Simulation
+        from tecton.strategy import Strategy
+
+        portfolio = Simulation(Strategy.from_yaml(source)).run().portfolio
+        markets, days = portfolio.positions.shape[1], portfolio.positions.shape[0]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(
+        json.dumps(
+            {
+                "peak_mib": peak,
+                "seconds": time.perf_counter() - start,
+                "markets": markets,
+                "days": days,
+            }
+        )
+    )
+
+
+def measure_memory(source: str, home: str | None) -> dict:
+    env = dict(os.environ, **({"TECTON_HOME": home} if home else {}))
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.backtest", "--memory-child", source],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# the run ----------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--markets", type=int, default=50)
+    parser.add_argument("--years", type=float, default=20.0)
+    parser.add_argument("--optimizer-years", type=float, default=20.0, help="window of (a)")
+    parser.add_argument("--repeats", type=int, default=3, help="(b) vectorised runs (median)")
+    parser.add_argument("--optimizer-repeats", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="cProfile tecton's loop in (a)")
+    parser.add_argument("--profile-years", type=float, default=2.0)
+    parser.add_argument("--home", help="a TECTON_HOME with a built warehouse, for (c)")
+    parser.add_argument("--strategy", default="futures_trend_carry", help="(c) on --home")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["a", "b", "c"])
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        return memory_child(args.memory_child)
+
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    start = time.perf_counter()
+    history = synthetic_history(args.markets, args.years)
+    print(
+        f"synthetic history {len(history)} days x {len(history.markets)} markets: "
+        f"{time.perf_counter() - start:.1f} s (OPENBLAS_NUM_THREADS={blas})"
+    )
+    if "a" not in args.skip:
+        window = head(history, int(args.optimizer_years * 261))
+        rows, agree = compare_optimizer(window, args.optimizer_repeats)
+        print_table(
+            f"(a) optimiser every day: {len(window.markets)} markets x {len(window)} days, "
+            f"median of {args.optimizer_repeats}",
+            rows,
+            ["run", "seconds", "ms/day", "x tecton"],
+        )
+        print(
+            "same run: daily returns correlate {corr:.3f}; annual return tecton {ret_tecton:.1%} "
+            "/ cvxportfolio {ret_cvx:.1%}, volatility {vol_tecton:.1%} / {vol_cvx:.1%}, "
+            "gross leverage {lev_tecton:.2f} / {lev_cvx:.2f}".format(**agree)
+        )
+        if args.profile:
+            rows = profile_events(head(window, int(args.profile_years * 261)))
+            print_table("(a) tecton's event loop under cProfile", rows, list(rows[0]))
+    if "b" not in args.skip:
+        rows = compare_vol_target(history, args.repeats)
+        print_table(
+            f"(b) vol_target: {len(history.markets)} markets x {len(history)} days "
+            "(positions, P&L and trades identical)",
+            rows,
+            ["path", "seconds", "x vectorised"],
+        )
+    if "c" not in args.skip:
+        source = args.strategy if args.home else "synthetic"
+        peak = measure_memory(source, args.home)
+        what = f"{source} on {args.home}" if args.home else "synthetic history, vol_target"
+        print_table(
+            "(c) peak memory of a full-universe backtest (fresh process, ru_maxrss)",
+            [{"backtest": what, **peak}],
+            ["backtest", "markets", "days", "seconds", "peak_mib"],
+        )
+
+
+if __name__ == "__main__":
+    main()
