@@ -67,16 +67,17 @@ class Ledger:
         h = self.history
         rows, cols = np.nonzero(self.rolled[t0 : t0 + len(before)] & (before != 0))
         t = rows + t0
-        # priced at the old contract's last close (the new one may have no price on the day)
-        old = h.price[t - 1, cols]
-        new = h.price[t, cols] - h.ret_pts[t, cols]
-        price = np.where(np.isfinite(old), old, h.price[t, cols])
-        ok = np.isfinite(price)
-        rows, cols, t, old, new, price = rows[ok], cols[ok], t[ok], old[ok], new[ok], price[ok]
+        # the roll is at the previous close: the old contract's close there, the new one's close
+        # less its move since; where one is missing the other (or today's close) stands in
+        today = h.price[t, cols]
+        old = _first_finite(h.price[t - 1, cols], today, h.price[t, cols] - h.ret_pts[t, cols])
+        new = _first_finite(h.price[t, cols] - h.ret_pts[t, cols], today, old)
+        ok = np.isfinite(old) & np.isfinite(new)
+        rows, cols, t, old, new = rows[ok], cols[ok], t[ok], old[ok], new[ok]
         if not len(rows):
             return
         held = before[rows, cols]
-        cost = self.costs.roll_cost(held, self._cells(t, cols, cash[rows], price))
+        cost = self.costs.roll_cost(held, self._cells(t, cols, cash[rows], old))
         np.add.at(self.cost, (t, cols), cost)
         self._record(t, cols, -held, old, cost / 2, "roll", contract_day=t - 1)
         self._record(t, cols, held, new, cost / 2, "roll")
@@ -161,6 +162,14 @@ class Ledger:
             ["trade_date", "market_id", "_order"], kind="stable"
         )
         return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def _first_finite(*candidates: np.ndarray) -> np.ndarray:
+    """Elementwise, the first candidate that is finite (NaN where none is)."""
+    out = np.full(np.shape(candidates[0]), np.nan)
+    for values in reversed(candidates):
+        out = np.where(np.isfinite(values), values, out)
+    return out
 
 
 def diversification_path(strategy: Strategy, history: History) -> tuple[np.ndarray, np.ndarray]:

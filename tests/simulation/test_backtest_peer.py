@@ -195,3 +195,39 @@ def test_bad_requests_are_one_clear_line(home):
         Simulation(unknown, START, END).run()
     with pytest.raises(TectonError, match="capital"):
         Simulation(strategy(), START, END, capital=float("nan"))
+
+
+def test_backtest_on_the_command_line_stores_a_run_that_runs_lists_and_mantle_serves(
+    home, tmp_path
+):
+    import re
+
+    import yaml
+
+    from tests.support.cli import tecton
+
+    path = tmp_path / "peer_trend.yaml"
+    path.write_text(yaml.safe_dump(strategy().definition.model_dump(mode="json")))
+    run = tecton("backtest", str(path), "--start", START, "--end", END, home=home)
+    assert run.returncode == 0, run.stderr
+    assert "peer_trend" in run.stdout and "Sharpe" in run.stdout
+    run_id = re.search(r"stored as run ([0-9a-f]{12})", run.stdout).group(1)
+    listed = tecton("runs", home=home)
+    assert run_id in listed.stdout
+    served = Mantle.select(Mantle.Tables.backtests.pnl, where={"run_id": run_id})
+    again = Simulation(strategy(), START, END).run().portfolio.pnl
+    assert np.isclose(served["pnl"].sum(), again["pnl"].sum(), rtol=1e-9)
+    assert len(served) == len(again)
+
+    for args, says in [
+        (
+            ("backtest", str(path), "--start", "1990-01-01", "--end", "1995-12-31"),
+            "before any data",
+        ),
+        (("backtest", "no_such_strategy"), "no_such_strategy"),
+        (("backtest", str(path), "--capital", "-5"), "--capital"),
+    ]:
+        bad = tecton(*args, home=home)
+        assert bad.returncode == 2, bad.stdout + bad.stderr
+        assert says in bad.stderr and "Traceback" not in bad.stderr
+        assert len(bad.stderr.strip().splitlines()) == 1, bad.stderr
