@@ -161,6 +161,7 @@ BACKTEST_POSITIONS = pa.schema(
         pa.field("trade_date", pa.date32(), nullable=False),
         pa.field("contract_id", pa.string()),  # the contract held; NULL when flat or unknown
         pa.field("contracts", pa.float64(), nullable=False),  # held at the close, after fills
+        pa.field("notional", pa.float64()),  # signed exposure at the close, base currency
     ]
 )
 BACKTEST_TRADES = pa.schema(
@@ -287,7 +288,11 @@ def _name_bad(row: dict, columns: tuple[str, ...], is_bad, what: str) -> str:
 
 
 def check(
-    table: pa.Table, spec: TableSpec, files: list[str], line_of=None, key: tuple[str, ...] | None = None
+    table: pa.Table,
+    spec: TableSpec,
+    files: list[str],
+    line_of=None,
+    key: tuple[str, ...] | None = None,
 ) -> dict[int, RawFileError]:
     """Apply the structural rules to a batch of files at once; return the first error per file.
 
@@ -306,17 +311,26 @@ def check(
         hits = table.take(rows)
         _, first = np.unique(hits["_file"].to_numpy(), return_index=True)
         for row in hits.take(pa.array(first)).to_pylist():
-            errors.setdefault(row["_file"], RawFileError(files[row["_file"]], rule, message(row), line_of(row["_line"])))
+            errors.setdefault(
+                row["_file"],
+                RawFileError(files[row["_file"]], rule, message(row), line_of(row["_line"])),
+            )
 
     for field in spec.schema:
         if not field.nullable and table[field.name].null_count:
-            flag(pc.is_null(table[field.name]), "not_null", lambda r, f=field.name: f"{f} is missing")
+            flag(
+                pc.is_null(table[field.name]), "not_null", lambda r, f=field.name: f"{f} is missing"
+            )
     for rule, columns_of, is_bad, what in _VALUE_RULES:
         if columns := columns_of.get(spec.name):
             message = functools.partial(_name_bad, columns=columns, is_bad=is_bad, what=what)
             flag(_any_bad(table, columns, is_bad), rule, message)
     if spec.name == "bars":
-        flag(pc.less(table["high"], table["low"]), "high_ge_low", lambda r: f"high {r['high']} is below low {r['low']}")
+        flag(
+            pc.less(table["high"], table["low"]),
+            "high_ge_low",
+            lambda r: f"high {r['high']} is below low {r['low']}",
+        )
     if spec.name == "fx_prices":
         price = table["price"]
         flag(pc.less_equal(price, 0), "positive", lambda r: f"price {r['price']} is not above 0")
@@ -326,7 +340,11 @@ def check(
             "from the row before (a unit or decimal slip?)"
         ))  # fmt: skip
     if spec.name == "fundamentals":
-        flag(pc.invert(pc.is_finite(table["value"])), "finite", lambda r: f"value {r['value']} is not a finite number")
+        flag(
+            pc.invert(pc.is_finite(table["value"])),
+            "finite",
+            lambda r: f"value {r['value']} is not a finite number",
+        )
         flag(
             pc.greater(table["period_end"], table["release_date"]),
             "period_before_release",
@@ -373,7 +391,9 @@ def _check_unique(table, key, files, line_of, errors) -> None:
             continue
         shown = ", ".join(f"{k}={again[k]}" for k in key if again[k] is not None)
         message = f"duplicate {shown} (also line {line_of(first['_line'])})"
-        errors[again["_file"]] = RawFileError(files[again["_file"]], "unique_key", message, line_of(again["_line"]))
+        errors[again["_file"]] = RawFileError(
+            files[again["_file"]], "unique_key", message, line_of(again["_line"])
+        )
 
 
 def without_files(table: pa.Table, files) -> pa.Table:
@@ -386,7 +406,9 @@ def without_files(table: pa.Table, files) -> pa.Table:
 def _one_file(table: pa.Table) -> pa.Table:
     """One file's rows as a batch of one: ``_file`` 0, ``_line`` the row index."""
     n = table.num_rows
-    return table.append_column("_file", pa.array(np.zeros(n, np.int32))).append_column("_line", pa.array(np.arange(n)))
+    return table.append_column("_file", pa.array(np.zeros(n, np.int32))).append_column(
+        "_line", pa.array(np.arange(n))
+    )
 
 
 def conform(table: pa.Table, spec: TableSpec, file: str, line_of=lambda i: i + 2) -> pa.Table:

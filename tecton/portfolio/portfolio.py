@@ -42,6 +42,9 @@ class Portfolio:
     capital : Series
         Index ``trade_date``: the capital the strategy sized on that day.
     base_currency : str
+    exposure : DataFrame, optional
+        Like ``positions``: the signed notional held at the close, base currency (contracts x
+        the held contract's last price x point value x FX).
     """
 
     positions: pd.DataFrame
@@ -49,6 +52,7 @@ class Portfolio:
     pnl: pd.DataFrame
     capital: pd.Series
     base_currency: str
+    exposure: pd.DataFrame | None = None
 
     def daily_pnl(self) -> pd.Series:
         """Total P&L per day, base currency."""

@@ -131,7 +131,11 @@ class Ledger:
             }
         )
         pnl["pnl"] = pnl["pnl_price"] + pnl["pnl_fx"] - pnl["cost"]
+        price = pd.DataFrame(h.price).ffill().to_numpy()
+        fx = pd.DataFrame(h.fx).ffill().to_numpy()
+        exposure = np.nan_to_num(self.positions * price * h.point_value * fx)
         return Portfolio(
+            exposure=pd.DataFrame(exposure, index=dates, columns=positions.columns),
             positions=positions.astype(int)
             if np.array_equal(self.positions, np.round(self.positions))
             else positions,

@@ -205,6 +205,9 @@ def load_run(run_id: str, lake: Lake | None = None) -> StoredRun:
     positions = data[POSITIONS.name].pivot(
         index="trade_date", columns="market_id", values="contracts"
     )
+    exposure = data[POSITIONS.name].pivot(
+        index="trade_date", columns="market_id", values="notional"
+    )
     trades = data[TRADES.name].sort_values("fill_seq", ignore_index=True)
     pnl = data[PNL.name].sort_values(["trade_date", "market_id"], ignore_index=True)
     portfolio = Portfolio(
@@ -215,6 +218,9 @@ def load_run(run_id: str, lake: Lake | None = None) -> StoredRun:
         pnl=pnl.loc[:, list(PNL_COLUMNS)],
         capital=capital,
         base_currency=row["base_currency"],
+        exposure=exposure.reindex(capital.index.union(exposure.index)).rename_axis(
+            columns="market_id"
+        ),
     )
     return StoredRun(
         run_id=run_id,
@@ -302,6 +308,12 @@ def _positions_long(portfolio: Portfolio) -> pd.DataFrame:
     """Contracts held per market and day (cells without a position dropped), with the contract."""
     wide = portfolio.positions.rename_axis(index="trade_date", columns="market_id")
     long = wide.stack().rename("contracts").reset_index().dropna(subset=["contracts"])
+    if portfolio.exposure is not None:
+        exposure = portfolio.exposure.rename_axis(index="trade_date", columns="market_id")
+        notional = exposure.stack().rename("notional").reset_index()
+        long = long.merge(notional, on=["trade_date", "market_id"], how="left")
+    else:
+        long["notional"] = float("nan")
     long["trade_date"] = pd.to_datetime(long["trade_date"]).astype("datetime64[ns]")
     return held_contracts(long, portfolio.trades)
 

@@ -116,3 +116,10 @@ def test_compounding_sizes_on_capital_plus_pnl():
     run = Simulation(always_long(), compounding=True, path="events").run(history).portfolio
     cumulative = run.daily_pnl().cumsum()
     np.testing.assert_allclose(run.capital.to_numpy(), 1_000_000 + cumulative.to_numpy(), atol=1e-6)
+
+
+def test_exposure_is_contracts_times_price_point_value_and_fx():
+    history = history_of(contract_table(6), 6)
+    portfolio = Simulation(always_long(), path="events").run(history).portfolio
+    expected = portfolio.positions["X"] * history.price[:, 0] * POINT * history.fx[:, 0]
+    np.testing.assert_allclose(portfolio.exposure["X"].to_numpy(), expected.to_numpy(), rtol=1e-12)

@@ -7,7 +7,8 @@
     )
 }}
 -- Contracts held at the close of each day, per stored backtest run and market; contract_id is
--- the contract held (NULL when flat, or where the run's fills do not say).
+-- the contract held (NULL when flat, or where the run's fills do not say); notional the signed
+-- exposure in the base currency.
 --
 -- Only committed runs (those with a backtest_runs row, written after their data): rows of a
 -- store that died half way are never served. Incremental by run: a committed run is never
@@ -53,7 +54,8 @@ final as (
         market_id,
         trade_date,
         contract_id,
-        contracts
+        contracts,
+        notional
 
     from stored
     where run_id in (select run_id from new_runs)

@@ -15,7 +15,8 @@ renamed as (
         market_id,
         cast(trade_date as date) as trade_date,
         contract_id,
-        cast(contracts as double) as contracts
+        cast(contracts as double) as contracts,
+        cast(notional as double) as notional
 
     from source
 
