@@ -390,7 +390,12 @@ def compare_vol_target(history, repeats: int) -> list[dict]:
 def memory_child(source: str) -> None:
     """Run one backtest and print its peak resident memory (this process's, fresh)."""
     start = time.perf_counter()
-    if source == "synthetic":
+    if source == "imports":  # the floor: the modules a backtest loads, no data
+        from tecton.dal.mantle import Mantle  # noqa: F401
+        from tecton.simulation import Simulation
+
+        portfolio, markets, days = None, 0, 0
+    elif source == "synthetic":
         history = synthetic_history(32, 25)
         portfolio = run_tecton(history, "vol_target", "auto")
         markets, days = len(history.markets), len(history)
@@ -436,7 +441,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile tecton's loop in (a)")
     parser.add_argument("--profile-years", type=float, default=2.0)
     parser.add_argument("--home", help="a TECTON_HOME with a built warehouse, for (c)")
-    parser.add_argument("--strategy", default="futures_trend_carry", help="(c) on --home")
+    parser.add_argument(
+        "--strategy", nargs="*", default=["futures_trend_carry"], help="(c) on --home"
+    )
     parser.add_argument("--skip", nargs="*", default=[], choices=["a", "b", "c"])
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -444,12 +451,14 @@ def main() -> None:
         return memory_child(args.memory_child)
 
     blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
-    start = time.perf_counter()
-    history = synthetic_history(args.markets, args.years)
-    print(
-        f"synthetic history {len(history)} days x {len(history.markets)} markets: "
-        f"{time.perf_counter() - start:.1f} s (OPENBLAS_NUM_THREADS={blas})"
-    )
+    print(f"OPENBLAS_NUM_THREADS={blas}")
+    if {"a", "b"} - set(args.skip):
+        start = time.perf_counter()
+        history = synthetic_history(args.markets, args.years)
+        print(
+            f"synthetic history {len(history)} days x {len(history.markets)} markets: "
+            f"{time.perf_counter() - start:.1f} s"
+        )
     if "a" not in args.skip:
         window = head(history, int(args.optimizer_years * 261))
         rows, agree = compare_optimizer(window, args.optimizer_repeats)
@@ -476,12 +485,15 @@ def main() -> None:
             ["path", "seconds", "x vectorised"],
         )
     if "c" not in args.skip:
-        source = args.strategy if args.home else "synthetic"
-        peak = measure_memory(source, args.home)
-        what = f"{source} on {args.home}" if args.home else "synthetic history, vol_target"
+        sources = ["imports", *(args.strategy if args.home else ["synthetic"])]
+        rows = []
+        for source in sources:
+            what = {"imports": "imports only (no backtest)", "synthetic": "synthetic, vol_target"}
+            peak = measure_memory(source, args.home)
+            rows.append({"backtest": what.get(source, f"{source} (warehouse)"), **peak})
         print_table(
-            "(c) peak memory of a full-universe backtest (fresh process, ru_maxrss)",
-            [{"backtest": what, **peak}],
+            "(c) peak memory of a full-universe backtest (fresh process each, ru_maxrss)",
+            rows,
             ["backtest", "markets", "days", "seconds", "peak_mib"],
         )
 
