@@ -7,7 +7,7 @@ weights, IDM 1.0, a 20% annual volatility target on 1,000,000 USD, a 10% buffer,
 from the peer's ``instrumentconfig.csv`` (slippage in price points x point size, plus commission
 per contract). The ``futures_markets`` mart takes point values and costs from tecton's own
 reference file for the markets it lists, so the study swaps them for the peer's
-(:func:`with_peer_costs`) and runs three cost cases on the same positions:
+(:func:`studies.peer_costs.with_peer_costs`) and runs three cost cases on the same positions:
 
 * ``peer, as shipped``: the peer's file as it is, EURIBOR's slippage of 49 points included;
 * ``peer, EURIBOR fixed``: the same with EURIBOR's slippage at half a tick (0.0025, the one
@@ -24,7 +24,6 @@ the conventions tecton shares with the peer.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,17 +31,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from studies.peer_conventions import convention_swaps
+from studies.peer_costs import (
+    CASES,
+    cost_cases,
+    flagged_costs,
+    metadata_differences,
+    round_trip_sharpe,
+)
 from studies.peer_data import all_markets, instrument_config, peer_home, using_home
 from studies.report import markdown
-from tecton.costs.checks import cost_check
 from tecton.simulation import History, Simulation, SimulationResult, load_history
-from tecton.snapshot import MarketSnapshot
 from tecton.stats import TRADING_DAYS_PER_YEAR
 from tecton.strategy import Strategy, StrategyDefinition
 
 PEER_SCALAR = 3.75  # the peer's published forecast scalar for EWMAC 16/64
-EURIBOR_SLIPPAGE = 0.0025  # half of one 0.005 tick: what the file's 49 points stand in for
-CASES = ("peer, as shipped", "peer, EURIBOR fixed", "tecton reference")
 PEER_ROOT_DAYS = 16.0  # the peer annualises with sqrt(256) business days
 
 
@@ -73,61 +76,6 @@ def peer_definition(markets: list[str], capital: float = 1_000_000.0) -> Strateg
     )
 
 
-def with_peer_costs(
-    meta: pd.DataFrame, config: pd.DataFrame, slippage: dict[str, float] | None = None
-) -> pd.DataFrame:
-    """``meta`` (``futures.markets`` rows) with the peer's point sizes and costs.
-
-    ``point_value`` = Pointsize, ``commission_per_contract`` = PerBlock, ``commission_pct`` =
-    Percentage, ``spread_pts`` = 2 x Slippage (a trade pays half the spread: the peer's
-    slippage); ``slippage`` replaces the file's slippage of the markets it names.
-    """
-    peer = config.reindex(meta.index)
-    slip = peer["Slippage"].astype(float).copy()
-    for market, value in (slippage or {}).items():
-        if market in slip.index:
-            slip[market] = value
-    return meta.assign(
-        point_value=peer["Pointsize"].astype(float),
-        commission_per_contract=peer["PerBlock"].astype(float),
-        commission_pct=peer["Percentage"].astype(float),
-        spread_pts=2 * slip,
-        slippage_pts=slip,
-    )
-
-
-def metadata_differences(meta: pd.DataFrame, config: pd.DataFrame) -> pd.DataFrame:
-    """Markets where tecton's ``futures.markets`` and the peer's file disagree, side by side.
-
-    Columns ``<field> tecton`` and ``<field> peer`` for currency, point value, commission and
-    slippage (half the spread), and ``source`` (where the mart took the market's row from).
-    """
-    peer = with_peer_costs(meta, config).assign(currency=config.reindex(meta.index)["Currency"])
-    fields = ["currency", "point_value", "commission_per_contract", "slippage_pts"]
-    differs = pd.Series(False, index=meta.index)
-    table = {}
-    for name in fields:
-        ours, theirs = meta[name], peer[name]
-        if name == "currency":
-            differs |= ours != theirs
-        else:
-            differs |= ~np.isclose(ours.astype(float), theirs.astype(float), rtol=1e-9)
-        table[f"{name} tecton"], table[f"{name} peer"] = ours, theirs
-    table["source"] = meta["source"]
-    return pd.DataFrame(table)[differs].rename_axis("market")
-
-
-def cost_cases(history: History, config: pd.DataFrame) -> dict[str, History]:
-    """The study's three cost cases (:data:`CASES`): the same history, other metadata."""
-    shipped = with_peer_costs(history.meta, config)
-    fixed = with_peer_costs(history.meta, config, {"EURIBOR": EURIBOR_SLIPPAGE})
-    return {
-        CASES[0]: dataclasses.replace(history, meta=shipped),
-        CASES[1]: dataclasses.replace(history, meta=fixed),
-        CASES[2]: history,
-    }
-
-
 def headline(results: dict[str, SimulationResult]) -> pd.DataFrame:
     """One row per cost case: gross and net Sharpe, annual return and volatility, costs."""
     rows = {}
@@ -143,33 +91,6 @@ def headline(results: dict[str, SimulationResult]) -> pd.DataFrame:
             "turnover": s["turnover"],
         }
     return pd.DataFrame(rows).T.rename_axis("costs")
-
-
-def round_trip_sharpe(strategy: Strategy, history: History, capital: float) -> pd.DataFrame:
-    """The strategy's ``cost_sr_round_trip`` on every day a market is tradable (dates x markets).
-
-    One :class:`MarketSnapshot` whose entries are the (day, market) cells: the cost model is
-    elementwise, so this is the daily figure the strategy reports, all days at once.
-    """
-    ok = np.zeros((len(history), len(history.markets)), dtype=bool)
-    for t in range(len(history)):
-        ok[t, history.tradable(t)] = True
-    t, c = np.nonzero(ok)
-    meta = history.meta.iloc[c]
-    cells = MarketSnapshot(
-        markets=tuple(np.asarray(history.markets, dtype=object)[c]),
-        capital=capital,
-        price=history.price[t, c],
-        point_value=meta["point_value"].to_numpy(dtype=float),
-        fx=history.fx[t, c],
-        vol_daily_pct=history.vol_daily_pct[t, c],
-        commission=meta["commission_per_contract"].to_numpy(dtype=float),
-        commission_pct=meta["commission_pct"].fillna(0.0).to_numpy(dtype=float),
-        spread_pts=meta["spread_pts"].to_numpy(dtype=float),
-    )
-    out = np.full(ok.shape, np.nan)
-    out[t, c] = strategy.cost_model.sharpe_units(cells)
-    return pd.DataFrame(out, index=history.dates, columns=list(history.markets))
 
 
 def per_market(
@@ -206,22 +127,6 @@ def per_market(
     return pd.DataFrame(rows).T.rename_axis("market")
 
 
-def flagged_costs(history: History, capital: float) -> pd.DataFrame:
-    """:func:`cost_check` of each market on its last tradable day (its latest prices and vol)."""
-    last = {}
-    for t in range(len(history)):
-        for c in history.tradable(t):
-            last[c] = t
-    columns = np.array(sorted(last))
-    rows = np.array([last[c] for c in columns])
-    snaps = [
-        history.snapshot(t, capital, np.array([c])) for t, c in zip(rows, columns, strict=True)
-    ]
-    return pd.concat([cost_check(s) for s in snaps]).sort_values(
-        ["is_implausible", "sr_round_trip"], ascending=False
-    )
-
-
 @dataclass(frozen=True)
 class PeerStudy:
     """A run of the study: the strategy, its history (tecton's metadata) and each case's run."""
@@ -245,6 +150,10 @@ class PeerStudy:
 
     def flagged(self, case: str = CASES[0]) -> pd.DataFrame:
         return flagged_costs(self.cases[case], self.capital)
+
+    def conventions(self, case: str = CASES[1]) -> pd.DataFrame:
+        """The same run with the peer's forecast timing and volatility blend swapped in."""
+        return convention_swaps(self.strategy, self.cases[case])
 
     def annualised_as_peer(self) -> pd.DataFrame:
         """Net and gross Sharpe, return and volatility on business-day P&L x 256 (the peer's)."""
@@ -332,6 +241,8 @@ def render(study: PeerStudy) -> str:
         "the same P&L summed per business day (weekend rows into Friday) and annualised with "
         "256 days, as the peer does:",
         markdown(study.annualised_as_peer(), HEADLINE_FORMATS),
+        f"the peer's conventions swapped in ({CASES[1]}):",
+        markdown(study.conventions(), HEADLINE_FORMATS),
         f"per market ({CASES[1]}):",
         markdown(
             study.per_market().sort_values("cost_sr_realised", ascending=False), MARKET_FORMATS

@@ -35,7 +35,7 @@ from studies.peer_data import all_markets, peer_home, using_home
 from studies.report import markdown
 from tecton.portfolio import metrics
 
-LEVERAGE = 0.40  # the paper's 40%: about a 12% volatility per market at an average correlation
+LEVERAGE = 0.40  # the paper's ex-ante volatility of every position, a year
 CENTRE_OF_MASS = 60  # days
 MIN_RETURNS = 60  # daily returns before a volatility is given
 ANNUAL_DAYS = 261  # the paper's annualisation of the daily variance

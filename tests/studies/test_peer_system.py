@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from studies.peer_conventions import blended_vol, peer_timing
+from studies.peer_costs import CASES, EURIBOR_SLIPPAGE
 from studies.peer_data import instrument_config, using_home
-from studies.peer_system import CASES, EURIBOR_SLIPPAGE, PEER_SCALAR, run_study
+from studies.peer_system import PEER_SCALAR, run_study
 from tecton.dal import Mantle
 from tests.support.peer import SHARED_DATA
 
@@ -163,3 +165,21 @@ def test_the_cost_check_flags_euribor_as_shipped_and_nothing_once_fixed(study):
     differences = found.differences
     assert differences.loc["DAX", ["point_value tecton", "point_value peer"]].tolist() == [25, 1]
     assert differences.loc["EURIBOR", "slippage_pts peer"] == 49
+
+
+def test_the_peer_conventions_swap_only_the_forecast_row_and_the_sizing_vol(study):
+    found, _ = study
+    history = found.cases[CASES[1]]
+    fresher = peer_timing(history)
+    np.testing.assert_array_equal(fresher.forecast[:-1], history.forecast[1:])
+    assert np.isnan(fresher.forecast[-1]).all()
+    blended = blended_vol(history)
+    j = history.markets.index("GOLD")
+    own = np.isfinite(history.ret_pts[:, j]) & np.isfinite(history.vol_daily_pct[:, j])
+    vol = history.vol_daily_pct[own, j]
+    # the slow average written out: weights (com / (1 + com)) ** age, normalised
+    decay = 5120 / 5121
+    slow = np.array([(decay ** np.arange(k + 1)[::-1]) @ vol[: k + 1] for k in range(len(vol))])
+    slow /= np.array([(decay ** np.arange(k + 1)).sum() for k in range(len(vol))])
+    np.testing.assert_allclose(blended.vol_daily_pct[own, j], 0.7 * vol + 0.3 * slow, rtol=1e-9)
+    np.testing.assert_array_equal(blended.forecast, history.forecast)
