@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from tecton.stats import TRADING_DAYS_PER_YEAR
+
+if TYPE_CHECKING:
+    from tecton.portfolio.analytics import Analytics
 
 POSITION_COLUMNS = ("trade_date", "market_id", "contract_id", "contracts")
 TRADE_COLUMNS = (
@@ -65,3 +72,21 @@ class Portfolio:
         return (self.daily_pnl() / self.capital.shift(1).fillna(self.capital.iloc[0])).rename(
             "return"
         )
+
+    def analytics(
+        self,
+        days_per_year: int = TRADING_DAYS_PER_YEAR,
+        asset_classes: Mapping[str, str] | None = None,
+    ) -> Analytics:
+        """Metrics, attribution and exposures of this portfolio (:class:`Analytics`).
+
+        Parameters
+        ----------
+        days_per_year : int
+            Trading days a year (:func:`tecton.stats.days_per_year`: 365 for crypto).
+        asset_classes : mapping, optional
+            ``{market_id: asset class}`` for exposures and P&L by asset class.
+        """
+        from tecton.portfolio.analytics import Analytics  # it reads Portfolio: import late
+
+        return Analytics(self, days_per_year, asset_classes)
