@@ -41,6 +41,7 @@ MIN_RETURNS = 60  # daily returns before a volatility is given
 ANNUAL_DAYS = 261  # the paper's annualisation of the daily variance
 LOOKBACK_MONTHS = 12
 MONTHS_PER_YEAR = 12
+PAPER_END, AFTER_PAPER = pd.Period("2009-12", "M"), pd.Period("2010-01", "M")
 
 
 def read_returns(markets: list[str]) -> pd.DataFrame:
@@ -122,12 +123,23 @@ class TsmomStudy:
         return market_table(self.tsmom)
 
     def summary(self) -> pd.DataFrame:
-        table = self.markets()
-        row = _stats(self.portfolio)
-        row["positive"] = float((table["t_stat"] > 0).sum())
-        row["significant"] = float((table["t_stat"] > 1.96).sum())
-        row["markets"] = float(len(table))
-        return pd.DataFrame({"portfolio": row}).T.rename_axis("")
+        """The portfolio's figures and how many markets are positive (and t > 1.96), over the
+        whole sample, the paper's (to December 2009) and the months since."""
+        windows = {
+            "all months": (None, None),
+            "to 2009-12 (the paper's sample ends)": (None, PAPER_END),
+            "2010-01 on": (AFTER_PAPER, None),
+        }
+        rows = {}
+        for name, (first, last) in windows.items():
+            tsmom = self.tsmom.loc[first:last]
+            table = market_table(tsmom.loc[:, tsmom.notna().any()])
+            row = _stats(tsmom.mean(axis=1, skipna=True).dropna())
+            row["positive"] = float((table["t_stat"] > 0).sum())
+            row["significant"] = float((table["t_stat"] > 1.96).sum())
+            row["markets"] = float(len(table))
+            rows[name] = row
+        return pd.DataFrame(rows).T.rename_axis("TSMOM portfolio")
 
 
 def run_study(

@@ -90,6 +90,9 @@ def test_the_portfolio_averages_the_markets_with_a_position_and_the_t_stats_foll
         r = study.tsmom[market].dropna()
         assert row["t_stat"] == pytest.approx(r.mean() / (r.std(ddof=1) / np.sqrt(len(r))))
         assert row["sharpe"] == pytest.approx(r.mean() / r.std(ddof=1) * np.sqrt(12))
-    summary = study.summary().iloc[0]
-    assert summary["positive"] == (table["t_stat"] > 0).sum()
-    assert summary["markets"] == len(MARKETS)
+    summary = study.summary()
+    assert summary.iloc[0]["positive"] == (table["t_stat"] > 0).sum()
+    assert summary.iloc[0]["markets"] == len(MARKETS)
+    after = study.tsmom.loc["2010-01":].mean(axis=1).dropna()
+    assert summary.iloc[2]["sharpe"] == pytest.approx(after.mean() / after.std() * np.sqrt(12))
+    assert summary.iloc[1]["months"] + summary.iloc[2]["months"] == summary.iloc[0]["months"]
