@@ -51,7 +51,7 @@ def flagged_series(held: HeldPartition) -> tuple[str, int]:
         else:
             ax.plot(s["trade_date"], s["close"], lw=0.9, color=HELD, zorder=1.5)
     marked = 0
-    for i, (rule, pts) in enumerate(_points(held, rows).groupby("rule", sort=True)):
+    for i, (rule, pts) in enumerate(failing_points(held, rows).groupby("rule", sort=True)):
         ax.scatter(
             pts["trade_date"], pts["y"], s=70, marker=MARKERS[i % len(MARKERS)],
             facecolor="none", edgecolor=FAILED, linewidth=1.8, zorder=3,
@@ -73,8 +73,14 @@ def _series(rows: pd.DataFrame):
     return rows.groupby(["contract_id", rows["role"].fillna("")], sort=True)
 
 
-def _points(held: HeldPartition, rows: pd.DataFrame) -> pd.DataFrame:
-    """Where to mark each sampled failing row: its close, else the stored close of that bar."""
+def failing_points(held: HeldPartition, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Where each sampled failing row is marked: ``rule``, ``trade_date`` and ``y``.
+
+    ``y`` is the row's close, else the close of that contract's bar among ``rows`` (the held
+    rows by default); rows with neither are left out (they stay in the sample table).
+    """
+    if rows is None:
+        rows = held.rows.assign(trade_date=pd.to_datetime(held.rows["trade_date"]))
     f = held.failing
     if f.empty:
         return pd.DataFrame(columns=["rule", "trade_date", "y"])
