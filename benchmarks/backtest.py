@@ -16,7 +16,7 @@ constraints (gross leverage, per-market weight, volatility ceiling), compounding
 contracts. cvxportfolio trades at the time it decides; tecton fills a close later, so cvxportfolio
 is handed each day's inputs a day late: both hold the same decision over the same days.
 (b) the ``vol_target`` strategy, the vectorised path and the event loop, positions checked equal.
-(c) peak memory (``ru_maxrss``) of a full-universe backtest, in a fresh process: the default
+(c) peak resident memory (``VmHWM``) of a full-universe backtest, in a fresh process: the default
 strategy on ``--home``'s warehouse when given, else the synthetic history at 32 markets x 25 years.
 
 Run: ``uv run --group bench python -m benchmarks.backtest [--markets 50] [--years 20]
@@ -38,6 +38,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -251,6 +253,104 @@ def head(history, days: int):
     )
 
 
+class Meter:
+    """Wall time spent inside chosen functions, and CLARABEL's own time, over one run.
+
+    Each chosen function is wrapped for the run (a ``perf_counter`` pair per call: about a
+    microsecond, on six calls a day), so the timed run is also the measured one.
+    """
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    @contextmanager
+    def on(self, targets: dict[str, tuple[object, str]]):
+        import cvxpy as cp
+
+        targets = {**targets, "cvxpy": (cp.Problem, "solve")}
+        saved = [(owner, attr, getattr(owner, attr)) for owner, attr in targets.values()]
+        for name, (owner, attr) in targets.items():
+            setattr(owner, attr, self._wrap(name, getattr(owner, attr)))
+        try:
+            yield self
+        finally:
+            for owner, attr, original in saved:
+                setattr(owner, attr, original)
+
+    def _wrap(self, name: str, function):
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[name] += time.perf_counter() - start
+                if name == "cvxpy":  # the solver's own account of its time
+                    self.seconds["solver"] += args[0].solver_stats.solve_time or 0.0
+
+        return timed
+
+
+def tecton_meter():
+    from tecton.optimizer import Optimizer
+    from tecton.simulation import History, simulator
+    from tecton.simulation.ledger import Ledger
+    from tecton.strategy import Strategy
+
+    return Meter(), {
+        "risk": (History, "risk_on"),
+        "inputs": (History, "inputs"),
+        "decide": (Strategy, "decide"),
+        "optimizer": (Optimizer, "solve"),
+        "book": (Ledger, "book"),
+        "loop": (simulator, "run_events"),
+    }
+
+
+def breakdown(ours: dict[str, float], theirs: dict[str, float], days: int) -> list[dict]:
+    """Milliseconds a day by part; each part excludes the ones inside it."""
+    cvx_policy = theirs["policy"]
+    parts = [
+        ("whole backtest", ours["total"], theirs["total"]),
+        ("CLARABEL's own solve (solver_stats.solve_time)", ours["solver"], theirs["solver"]),
+        (
+            "cvxpy around it (Parameters applied, problem data, solution unpacked)",
+            ours["cvxpy"] - ours["solver"],
+            theirs["cvxpy"] - theirs["solver"],
+        ),
+        (
+            "policy outside cvxpy (tecton: Optimizer.solve's checks and Parameters, "
+            "Strategy.decide's sizing and table; cvxportfolio: each term's day of data, Σ factorised)",
+            ours["decide"] - ours["cvxpy"],
+            cvx_policy - theirs["cvxpy"],
+        ),
+        (
+            "the day's risk estimate (tecton: History.risk_on; cvxportfolio: handed precomputed)",
+            ours["risk"],
+            0.0,
+        ),
+        (
+            "the books (tecton: Ledger.book; cvxportfolio: its simulator, total - policy)",
+            ours["book"],
+            theirs["total"] - cvx_policy,
+        ),
+        ("History.inputs (the day's snapshot and inputs)", ours["inputs"], 0.0),
+        (
+            "the rest of the loop (positions, fills, the frames at the end)",
+            ours["loop"] - ours["decide"] - ours["risk"] - ours["book"] - ours["inputs"],
+            0.0,
+        ),
+        (
+            "outside the loop (Strategy built, lake versions looked up)",
+            ours["total"] - ours["loop"],
+            0.0,
+        ),
+    ]
+    return [
+        {"ms per day": name, "tecton": a / days * 1e3, "cvxportfolio": b / days * 1e3}
+        for name, a, b in parts
+    ]
+
+
 def agreement(history, portfolio, result) -> dict[str, float]:
     """How alike the two runs are: daily returns aligned on the day each P&L lands."""
     ours = portfolio.returns()
@@ -272,89 +372,63 @@ def agreement(history, portfolio, result) -> dict[str, float]:
     }
 
 
-def compare_optimizer(history, repeats: int) -> tuple[list[dict], dict]:
+def compare_optimizer(history, repeats: int) -> tuple[list[dict], list[dict], dict]:
     """tecton's event loop vs cvxportfolio, interleaved, ``repeats`` times each (median)."""
     import cvxportfolio  # noqa: F401  (both sides import cvxpy before any timing)
 
-    import tecton.optimizer.optimizer  # noqa: F401
-
     times: dict[str, list[float]] = {"tecton": [], "inputs": [], "cvx": []}
     for _ in range(repeats):
-        start = time.perf_counter()
-        portfolio = run_tecton(history, "optimizer", "events", compounding=True)
-        times["tecton"].append(time.perf_counter() - start)
+        meter, targets = tecton_meter()
+        with meter.on(targets):
+            start = time.perf_counter()
+            portfolio = run_tecton(history, "optimizer", "events", compounding=True)
+            times["tecton"].append(time.perf_counter() - start)
+        ours = {**meter.seconds, "total": times["tecton"][-1]}
         start = time.perf_counter()
         data = cvxportfolio_inputs(history)
         times["inputs"].append(time.perf_counter() - start)
-        with tempfile.TemporaryDirectory() as base:
+        meter = Meter()
+        with tempfile.TemporaryDirectory() as base, meter.on({}):
             start = time.perf_counter()
             result = run_cvxportfolio(data, base)
             times["cvx"].append(time.perf_counter() - start)
+        theirs = {
+            **meter.seconds,
+            "total": times["cvx"][-1],
+            "policy": float(np.sum(result.policy_times)),
+        }
     med = {k: statistics.median(v) for k, v in times.items()}
-    days = len(history)
-    solver = float(np.sum(result.policy_times))  # cvxportfolio's own account of its policy
 
     def row(name, seconds):
-        return {
-            "run": name,
-            "seconds": seconds,
-            "ms/day": seconds / days * 1e3,
-            "x tecton": seconds / med["tecton"],
-        }
+        return {"run": name, "seconds": seconds, "x tecton": seconds / med["tecton"]}
 
     rows = [
-        row("tecton Simulation, event loop (risk estimate inside)", med["tecton"]),
+        row("tecton Simulation, event loop (its risk estimate inside)", med["tecton"]),
         row("cvxportfolio MarketSimulator + SinglePeriodOptimization", med["cvx"]),
-        row("  of which its policy (cvxportfolio's policy_times)", solver),
         row(
             "cvxportfolio + its inputs (tecton's daily risk estimates)", med["cvx"] + med["inputs"]
         ),
     ]
-    return rows, agreement(history, portfolio, result)
+    return rows, breakdown(ours, theirs, len(history)), agreement(history, portfolio, result)
 
 
-def profile_events(history) -> list[dict]:
-    """Where the event loop's time goes, from cProfile (cumulative times, so shares overlap none)."""
-    import tecton.optimizer.optimizer  # noqa: F401
-
+def profile_events(history, top: int = 15) -> list[dict]:
+    """cProfile of tecton's event loop: the functions with the most time of their own."""
     profiler = cProfile.Profile()
     profiler.enable()
     run_tecton(history, "optimizer", "events", compounding=True)
     profiler.disable()
     stats = pstats.Stats(profiler, stream=io.StringIO()).stats
-
-    def cum(file_end: str, name: str, own: bool = False) -> float:
-        return sum(
-            (v[2] if own else v[3])
-            for (f, _, fn), v in stats.items()
-            if f.endswith(file_end) and fn == name
-        )
-
-    total = cum("simulator.py", "run_events")
-    solver = cum("~", "<method 'solve' of 'builtins.DefaultSolver' objects>", own=True) + cum(
-        "~", "<method 'update' of 'builtins.DefaultSolver' objects>", own=True
-    )
-    cvxpy_solve = cum("cvxpy/problems/problem.py", "solve")
-    optimizer = cum("tecton/optimizer/optimizer.py", "solve")
-    decide = cum("tecton/strategy/core.py", "decide")
-    optimise = cum("tecton/strategy/core.py", "_optimise")
-    parts = {
-        "CLARABEL's solve and data update (the solver)": solver,
-        "cvxpy around it (Parameters applied, solution unpacked)": cvxpy_solve - solver,
-        "tecton Optimizer.solve around cvxpy (inputs checked, Parameters set)": optimizer
-        - cvxpy_solve,
-        "Strategy.decide outside the optimiser (sizing, the per-market table)": decide - optimise,
-        "Strategy._optimise outside Optimizer.solve (expected returns, weights)": optimise
-        - optimizer,
-        "History.risk_on (the day's RiskEstimate)": cum("simulation/history.py", "risk_on"),
-        "History.inputs (snapshot, RebalanceInputs)": cum("simulation/history.py", "inputs"),
-        "Ledger.book (P&L, fills, costs of the day)": cum("simulation/ledger.py", "book"),
-        "Ledger.portfolio (the frames at the end)": cum("simulation/ledger.py", "portfolio"),
-    }
-    parts["the loop itself and the rest"] = total - sum(parts.values())
+    total = sum(v[2] for v in stats.values())
+    ranked = sorted(stats.items(), key=lambda kv: -kv[1][2])[:top]
     return [
-        {"part": k, "seconds": v, "ms/day": v / len(history) * 1e3, "share %": 100 * v / total}
-        for k, v in parts.items()
+        {
+            "function (own time)": f"{os.path.basename(f)}:{line} {name}"[:70],
+            "calls": v[1],
+            "ms/day": v[2] / len(history) * 1e3,
+            "share %": 100 * v[2] / total,
+        }
+        for (f, line, name), v in ranked
     ]
 
 
@@ -405,7 +479,7 @@ def memory_child(source: str) -> None:
 
         portfolio = Simulation(Strategy.from_yaml(source)).run().portfolio
         markets, days = portfolio.positions.shape[1], portfolio.positions.shape[0]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak = peak_mib()
     print(
         json.dumps(
             {
@@ -416,6 +490,22 @@ def memory_child(source: str) -> None:
             }
         )
     )
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory, MiB.
+
+    ``VmHWM`` where Linux has it: ``ru_maxrss`` survives ``exec``, so a child started by a
+    big parent would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure_memory(source: str, home: str | None) -> dict:
@@ -461,13 +551,14 @@ def main() -> None:
         )
     if "a" not in args.skip:
         window = head(history, int(args.optimizer_years * 261))
-        rows, agree = compare_optimizer(window, args.optimizer_repeats)
+        rows, parts, agree = compare_optimizer(window, args.optimizer_repeats)
         print_table(
             f"(a) optimiser every day: {len(window.markets)} markets x {len(window)} days, "
             f"median of {args.optimizer_repeats}",
             rows,
-            ["run", "seconds", "ms/day", "x tecton"],
+            ["run", "seconds", "x tecton"],
         )
+        print_table("(a) where the time goes", parts, list(parts[0]))
         print(
             "same run: daily returns correlate {corr:.3f}; annual return tecton {ret_tecton:.1%} "
             "/ cvxportfolio {ret_cvx:.1%}, volatility {vol_tecton:.1%} / {vol_cvx:.1%}, "
@@ -492,7 +583,7 @@ def main() -> None:
             peak = measure_memory(source, args.home)
             rows.append({"backtest": what.get(source, f"{source} (warehouse)"), **peak})
         print_table(
-            "(c) peak memory of a full-universe backtest (fresh process each, ru_maxrss)",
+            "(c) peak memory of a full-universe backtest (fresh process each, VmHWM)",
             rows,
             ["backtest", "markets", "days", "seconds", "peak_mib"],
         )
