@@ -26,6 +26,7 @@ def simulate(
     end: str | None,
     capital: float | None,
     markets: list[str] | None = None,
+    allow_unchecked: bool = False,
 ) -> Any:
     # imported here: the simulator pulls in the models and the optimiser, which the other
     # tasks (and importing this module to deploy it) do not need
@@ -34,7 +35,9 @@ def simulate(
 
     chosen = Strategy.from_yaml(strategy)
     chosen = chosen.on(markets) if markets else chosen
-    return Simulation(chosen, start=start, end=end, capital=capital).run()
+    return Simulation(
+        chosen, start=start, end=end, capital=capital, allow_unchecked=allow_unchecked
+    ).run()
 
 
 # a retry is safe: until its runs row lands, storing a run again replaces its rows
@@ -56,16 +59,18 @@ def research(
     capital: float | None = None,
     build: bool = True,
     markets: list[str] | None = None,
+    allow_unchecked: bool = False,
 ) -> str:
     """Backtest ``strategy`` (a registered name or a YAML path) from ``start`` to ``end`` (default:
     all the history the marts hold) on ``capital`` (default: the strategy's), store the run and,
     with ``build``, serve it through the ``backtests`` marts. ``markets`` replaces the universe
-    of the strategy's model.
+    of the strategy's model. A run needing partitions that did not pass the checks is refused
+    unless ``allow_unchecked`` (recorded in its manifest).
 
     Returns the run id (``Mantle.select(Mantle.Tables.backtests.pnl, where={"run_id": ...})``).
     """
     logger = get_run_logger()
-    result = simulate(strategy, start, end, capital, markets)
+    result = simulate(strategy, start, end, capital, markets, allow_unchecked)
     figures = ", ".join(f"{k} {v:.4g}" for k, v in result.summary.items())
     logger.info(
         "backtest of %s from %s to %s: %s",

@@ -375,12 +375,18 @@ def _print_decision(decision) -> None:
 
 @app.command()
 def backtest(
-    strategy: Annotated[str, typer.Argument(help="A registered strategy name (tecton/strategy/*.yaml) or a strategy YAML path.")],
+    strategy: Annotated[str | None, typer.Argument(help="A registered strategy name (tecton/strategy/*.yaml) or a strategy YAML path.")] = None,
     start: Annotated[str | None, typer.Option(help="First day traded, YYYY-MM-DD (default: as far back as the marts allow).")] = None,
     end: Annotated[str | None, typer.Option(help="Last day traded, YYYY-MM-DD (default: the last day with prices).")] = None,
     capital: Annotated[float | None, typer.Option(help="Starting capital in the base currency (default: the strategy's).")] = None,
+    allow_unchecked: Annotated[bool, typer.Option("--allow-unchecked", help="Run even on quarantined or unchecked partitions (recorded in the run's manifest).")] = False,
+    rerun: Annotated[str | None, typer.Option("--rerun", help="Rerun a stored run on the data it read; say whether it reproduces bit for bit and what changed since.")] = None,
 ) -> None:
     """Backtest a strategy over history (it sees only the past), store the run and serve it as marts."""
+    if rerun is not None:
+        return _rerun(rerun)
+    if strategy is None:
+        _fail("name a strategy (or --rerun RUN)")
     from tecton.strategy import Strategy
 
     try:  # a bad strategy file or window is the user's to fix: say so before any work starts
@@ -397,13 +403,26 @@ def backtest(
 
     try:
         with displayed(console), in_process():
-            run_id = research(strategy, first and first.isoformat(), last and last.isoformat(), capital)
+            run_id = research(strategy, first and first.isoformat(), last and last.isoformat(), capital, allow_unchecked=allow_unchecked)
     except BuildFailed as failed:
         _fail(f"run stored, but serving it failed: {'; '.join(map(str, failed.report.failures))}")
     except USER_ERRORS as e:
         _fail(str(e))
     _print_runs(f"backtest of {name}", run_id=run_id)
     console.print(f"stored as run {run_id}: Mantle.select(Mantle.Tables.backtests.pnl, where={{'run_id': '{run_id}'}})", highlight=False)
+
+
+def _rerun(run_id: str) -> None:
+    from tecton.simulation.rerun import rerun
+
+    try:
+        with displayed(console):
+            outcome = rerun(run_id)
+    except USER_ERRORS as e:
+        _fail(str(e))
+    console.print(outcome.describe(), highlight=False)
+    if not outcome.reproduced:
+        raise typer.Exit(1)
 
 
 @app.command()

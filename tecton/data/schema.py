@@ -151,6 +151,7 @@ BACKTEST_RUNS = pa.schema(
         pa.field("cost_ann", pa.float64()),
         pa.field("gross_sharpe", pa.float64()),
         pa.field("summary_json", pa.string(), nullable=False),  # every headline figure, JSON
+        pa.field("manifest_json", pa.string()),  # lineage: data read, definitions, code (JSON)
         pa.field("created_at", pa.timestamp("us", tz="UTC"), nullable=False),
     ]
 )

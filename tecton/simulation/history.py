@@ -61,6 +61,7 @@ class History:
     meta: pd.DataFrame
     rolls_per_year: np.ndarray
     risk: RiskModel
+    read_from: pd.Timestamp | None = None  # the first bar the model read (warm-up included)
 
     def __len__(self) -> int:
         return len(self.dates)
@@ -191,6 +192,7 @@ def assemble_history(
         meta=meta,
         rolls_per_year=np.full(len(markets), 4.0) if rolls is None else rolls,
         risk=model.risk_,
+        read_from=model.panels_.dates[0] if len(model.panels_.dates) else dates[0],
     )
 
 

@@ -14,8 +14,9 @@ strategy) and, for ``vol_target`` with plain rounding on fixed capital, :mod:`ve
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,8 +25,9 @@ from tecton import config
 from tecton.errors import DateLike, TectonError
 from tecton.portfolio import Portfolio, metrics
 from tecton.progress import bar
-from tecton.simulation import ledger
+from tecton.simulation import ledger, lineage
 from tecton.simulation.history import History, load_history
+from tecton.simulation.lineage import Manifest
 from tecton.strategy import Strategy, StrategyDefinition
 
 PATHS = ("auto", "events", "vectorised")
@@ -43,6 +45,7 @@ class SimulationResult:
     lake_versions: dict[str, int]
     path: str
     created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    manifest: Manifest | None = None
 
     @property
     def summary(self) -> dict[str, float]:
@@ -66,6 +69,9 @@ class Simulation:
         Read the marts as the lake stood then (point-in-time data).
     path : {"auto", "events", "vectorised"}
         ``auto`` takes the vectorised path where it applies, else the event loop.
+    allow_unchecked : bool
+        Run even where a partition the run needs was quarantined or never checked (refused
+        otherwise, naming them); the manifest records the override.
     """
 
     def __init__(
@@ -77,6 +83,7 @@ class Simulation:
         compounding: bool = False,
         lake_as_of: DateLike | None = None,
         path: str = "auto",
+        allow_unchecked: bool = False,
     ):
         if path not in PATHS:
             raise TectonError(f"path must be one of {', '.join(PATHS)}, got {path!r}")
@@ -85,14 +92,21 @@ class Simulation:
             raise TectonError(f"capital must be a positive number, got {capital}")
         self.strategy, self.capital, self.compounding = strategy, capital, compounding
         self.start, self.end, self.lake_as_of, self.path = start, end, lake_as_of, path
+        self.allow_unchecked = allow_unchecked
 
     def vectorisable(self) -> bool:
         d = self.strategy.definition
         return d.sizing == "vol_target" and d.rounding == "round" and not self.compounding
 
     def run(self, history: History | None = None) -> SimulationResult:
-        """Run the backtest (``history`` read through Mantle unless given)."""
-        history = history or load_history(self.strategy, self.start, self.end, self.lake_as_of)
+        """Run the backtest (``history`` read through Mantle unless given, its partitions checked)."""
+        states, overrides = [], []
+        if history is None:
+            history = load_history(self.strategy, self.start, self.end, self.lake_as_of)
+            states = lineage.partition_states(
+                list(history.markets), history.read_from, history.dates[-1], self._as_of_utc()
+            )
+            overrides = lineage.check_partitions(states, self.allow_unchecked)
         path = self.path
         if path == "auto":
             path = "vectorised" if self.vectorisable() else "events"
@@ -106,15 +120,56 @@ class Simulation:
             portfolio = run_vectorised(self.strategy, history, self.capital)
         else:
             portfolio = run_events(self.strategy, history, self.capital, self.compounding)
+        versions = _lake_versions(self.lake_as_of)
         return SimulationResult(
             run_id=uuid.uuid4().hex[:12],
             strategy=self.strategy.definition,
             start=history.dates[0],
             end=history.dates[-1],
             portfolio=portfolio,
-            lake_versions=_lake_versions(self.lake_as_of),
+            lake_versions=versions,
             path=path,
+            manifest=self._manifest(history, portfolio, path, versions, states, overrides),
         )
+
+    def _manifest(self, history, portfolio, path, versions, states, overrides) -> Manifest:
+        from tecton.config import lake_uri
+        from tecton.factor_model.definition_io import dump_definition
+
+        package, commit, libraries = lineage.environment()
+        d = self.strategy.definition
+        return Manifest(
+            strategy=d.model_dump(mode="json"),
+            strategy_sha256=hashlib.sha256(dump_definition(d).encode()).hexdigest(),
+            model_sha256=hashlib.sha256(dump_definition(d.model).encode()).hexdigest(),
+            parameters={
+                "start": str(history.dates[0].date()),
+                "end": str(history.dates[-1].date()),
+                "capital": self.capital,
+                "compounding": self.compounding,
+                "path": path,
+                "allow_unchecked": self.allow_unchecked,
+                "lake_as_of": None if self.lake_as_of is None else str(self.lake_as_of),
+                "base_currency": portfolio.base_currency,
+                "solver": d.optimizer.solver if d.sizing == "optimizer" else None,
+            },
+            lake_root=lake_uri(),
+            lake_versions=versions,
+            as_of=None if self.lake_as_of is None else str(self.lake_as_of),
+            partitions=[asdict(s) for s in states],
+            overrides=overrides,
+            package_version=package,
+            code_commit=commit,
+            versions=libraries,
+            result_sha256=lineage.result_sha256(portfolio),
+        )
+
+    def _as_of_utc(self) -> dt.datetime | None:
+        if self.lake_as_of is None:
+            return None
+        when = pd.Timestamp(self.lake_as_of)
+        when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
+        return when.to_pydatetime()
 
 
 def run_events(

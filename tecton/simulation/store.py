@@ -32,6 +32,7 @@ from tecton.data.schema import TABLES
 from tecton.errors import TectonError
 from tecton.lake import Lake
 from tecton.portfolio.portfolio import PNL_COLUMNS, TRADE_COLUMNS, Portfolio
+from tecton.simulation.lineage import Manifest
 
 if TYPE_CHECKING:
     from tecton.strategy import StrategyDefinition
@@ -95,6 +96,8 @@ class StoredRun:
         The headline figures (``ann_return``, ``sharpe``, ...).
     created_at : Timestamp
         When the run was stored (UTC).
+    manifest : Manifest or None
+        What the run read and ran with (:mod:`tecton.simulation.lineage`).
     """
 
     run_id: str
@@ -106,6 +109,7 @@ class StoredRun:
     lake_versions: dict[str, int]
     summary: dict[str, float]
     created_at: pd.Timestamp
+    manifest: Manifest | None = None
 
     @property
     def strategy(self) -> StrategyDefinition:
@@ -232,6 +236,7 @@ def load_run(run_id: str, lake: Lake | None = None) -> StoredRun:
         lake_versions=json.loads(row["lake_versions"]),
         summary=json.loads(row["summary_json"]),
         created_at=pd.Timestamp(row["created_at"]),
+        manifest=Manifest.from_json(row["manifest_json"]) if row.get("manifest_json") else None,
     )
 
 
@@ -288,6 +293,9 @@ def _runs_row(result: Any, run_id: str, created_at: dt.datetime | None) -> pa.Ta
         "lake_versions": json.dumps(_data_versions(result.lake_versions)),
         **{name: summary.get(name) for name in SUMMARY_FIGURES},
         "summary_json": json.dumps(summary),
+        "manifest_json": manifest.to_json()
+        if (manifest := getattr(result, "manifest", None))
+        else None,
         "created_at": created_at or dt.datetime.now(dt.UTC),
     }
     return pa.Table.from_pylist([row], schema=RUNS.schema)

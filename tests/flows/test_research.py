@@ -36,7 +36,7 @@ def built(tmp_path_factory):
         env.setenv("TECTON_HOME", str(home))
         env.delenv("TECTON_LAKE", raising=False)
         generate(home / "raw", MARKETS, dt.date(2017, 1, 1), dt.date(2020, 12, 31), seed=7)
-        ingest_now(home / "raw")
+        ingest_now(home / "raw", checked=True)
         report = warehouse.build()
         assert report.ok, report.failures
     return home

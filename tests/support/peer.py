@@ -51,7 +51,7 @@ def build_peer_home(home: Path, markets: list[str], since: str) -> Path:
     os.environ["TECTON_HOME"] = str(home)
     os.environ.pop("TECTON_LAKE", None)
     try:
-        ingest_now(peer, "pysystemtrade")
+        ingest_now(peer, "pysystemtrade", checked=True)
         report = warehouse.build()
         assert report.ok, report.failures
     finally:
