@@ -368,6 +368,8 @@ def _print_decision(decision) -> None:
             f"{r.current:+d}", f"{r.target:+d}", f"{r.trade:+d}" if r.trade else "", f"{r.cost:,.2f}" if r.cost else "", f"{r.cost_sr_round_trip:.4f}", r.reason,
         )
     console.print(table)
+    for warning in decision.warnings:
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, soft_wrap=True)
     if decision.fallback:
         err.print(f"[yellow]warning:[/yellow] optimiser not used, holdings kept: {escape(decision.fallback)}", highlight=False)
     console.print(f"expected cost {decision.costs.sum():,.2f} {ccy} for {int((decision.trades != 0).sum())} market(s) trading", highlight=False)

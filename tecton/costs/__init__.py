@@ -10,12 +10,14 @@ so what the optimiser plans to pay and what the backtest charges cannot disagree
 """
 
 from tecton.costs.base import CostKind
+from tecton.costs.checks import MAX_SR_ROUND_TRIP, cost_check, implausible_costs
 from tecton.costs.definition import CostDefinition
 from tecton.costs.holding import Funding, Roll
 from tecton.costs.model import CostModel
 from tecton.costs.trading import Commission, Impact, LinearTradeCost, Spread
 
 __all__ = [
+    "MAX_SR_ROUND_TRIP",
     "Commission",
     "CostDefinition",
     "CostKind",
@@ -25,4 +27,6 @@ __all__ = [
     "LinearTradeCost",
     "Roll",
     "Spread",
+    "cost_check",
+    "implausible_costs",
 ]

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from tecton import config
+from tecton.costs import MAX_SR_ROUND_TRIP, implausible_costs
 from tecton.errors import DateLike, TectonError
 from tecton.factor_model import FactorModel
 from tecton.factor_model.definition_io import (
@@ -160,6 +161,16 @@ class Strategy:
             details=details,
             base_currency=config.base_currency(),
             fallback=fallback,
+            warnings=self._cost_warnings(snap),
+        )
+
+    def _cost_warnings(self, snap) -> tuple[str, ...]:
+        flagged = implausible_costs(snap, self.cost_model)
+        if not flagged:
+            return ()
+        return (
+            f"implausible costs (a round trip above {MAX_SR_ROUND_TRIP:g} Sharpe units, likely a "
+            f"typo in the cost inputs): {', '.join(flagged)}",
         )
 
     def diversification(self, markets: list[str], corr: np.ndarray) -> tuple[np.ndarray, float]:

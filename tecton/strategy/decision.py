@@ -54,6 +54,8 @@ class Decision:
         Currency of ``costs`` and values.
     fallback : str or None
         Why the optimiser's answer was not used (the holdings were kept), else None.
+    warnings : tuple of str
+        What a person should look at before trading (e.g. a market whose costs are implausible).
     """
 
     strategy: str
@@ -64,6 +66,7 @@ class Decision:
     details: pd.DataFrame
     base_currency: str
     fallback: str | None = None
+    warnings: tuple[str, ...] = ()
 
     def explain(self) -> pd.DataFrame:
         """Per market: forecast, price, FX, volatility, block value, weight, IDM, unrounded

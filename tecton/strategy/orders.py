@@ -66,4 +66,5 @@ def report(decision: Decision) -> str:
         )
     if decision.fallback:
         lines += ["", f"Optimiser not used, holdings kept: {decision.fallback}"]
+    lines += [f"\nWarning: {w}" for w in decision.warnings]
     return "\n".join(lines) + "\n"
