@@ -59,21 +59,31 @@ def recent(lake: Lake, runs: int = 5) -> list[dict]:
 
 
 def open_quarantine(lake: Lake) -> list[dict]:
-    q = manifest.quarantined(lake)
+    """One row per partition held in ``bars_quarantine``: its rows, contracts and latest run."""
+    if not lake.exists(manifest.BARS_QUARANTINE.name):
+        return []
+    columns = ["market_id", "year", "contract_id", "run_id"]
+    q = lake.table(manifest.BARS_QUARANTINE.name).to_pyarrow_dataset().to_table(columns=columns)
     if q.num_rows == 0:
         return []
     g = q.group_by(["market_id", "year"]).aggregate(
-        [("contract_id", "count_distinct"), ("run_id", "max"), ("close", "count")]
+        [("contract_id", "count_distinct"), ("run_id", "max"), ("contract_id", "count")]
     )
     return [
         {
             "partition": f"{r['market_id']}/{r['year']}",
-            "rows": r["close_count"],
+            "rows": r["contract_id_count"],
             "contracts": r["contract_id_count_distinct"],
             "run_id": r["run_id_max"],
         }
         for r in g.to_pylist()
     ]
+
+
+# A page of hundreds of plots helps no one (and each costs ~0.15 s to draw): the first ones by
+# name are plotted, the rest listed by name.
+MAX_PLOTS = 24
+MAX_LISTED = 10  # rejected files named in the summary
 
 
 def write_html(lake: Lake, rows: list[dict], held: list[dict]) -> Path:
@@ -108,12 +118,12 @@ def render(lake: Lake, rows: list[dict], held: list[dict], docs_href: str | None
     log = data.quality_log(lake)
     facts = data.summary(log, rows, held)
     cells = data.grid(log, data.ingest_log(lake))
-    partitions = data.held_partitions(lake, log, held)
+    partitions = data.held_partitions(lake, log, held, limit=MAX_PLOTS)
     body = (
         _header(lake, facts, docs_href)
         + _summary(facts, rows)
         + _grid(cells, {h.partition for h in partitions})
-        + _held(partitions)
+        + _held(partitions, [h["partition"] for h in held])
         + _long_table(rows)
     )
     return pg.page("tecton data quality", body)
@@ -172,7 +182,13 @@ def _summary(s: data.Summary, rows: list[dict]) -> str:
     if rejected:
         rules += "<h3>Files rejected at ingest</h3>" + pg.table(
             ("file", "run", "why"),
-            ((r["partition"], r["run_id"], r["rules"]) for r in rejected),
+            ((r["partition"], r["run_id"], r["rules"]) for r in rejected[:MAX_LISTED]),
+            attrs='id="rejected-files"',
+        )
+    if len(rejected) > MAX_LISTED:  # the grid comes next: a long list would bury it
+        rules += (
+            f"<p>And {len(rejected) - MAX_LISTED:,} more: choose status <em>rejected</em> in the "
+            "table below.</p>"
         )
     return f'<h2>Summary</h2><div class="cards" id="summary">{cards}</div>{rules}'
 
@@ -219,14 +235,12 @@ def _anchor(partition: str) -> str:
     return "held-" + partition.replace("/", "-")
 
 
-MAX_PLOTS = 40  # a page of hundreds of plots helps no one: the rest are listed
-
-
-def _held(partitions: list[data.HeldPartition]) -> str:
+def _held(partitions: list[data.HeldPartition], names: list[str]) -> str:
     if not partitions:
         return "<h2>Held in quarantine</h2><p>Nothing is held in quarantine.</p>"
-    parts = [_held_one(h) for h in partitions[:MAX_PLOTS]]
-    rest = [h.partition for h in partitions[MAX_PLOTS:]]
+    parts = [_held_one(h) for h in partitions]
+    shown = {h.partition for h in partitions}
+    rest = sorted(p for p in names if p not in shown)
     more = f"<p>And {len(rest):,} more: {html.escape(', '.join(rest))}.</p>" if rest else ""
     return (
         "<h2>Held in quarantine</h2>"

@@ -93,7 +93,7 @@ def summary(log: pd.DataFrame, rows: list[dict], held: list[dict], top: int = 5)
         .agg(
             partitions=("partition", "nunique"),
             rows=("failing", "sum"),
-            message=("message", "first"),
+            message=("message", _wording),
         )
         .sort_values(["partitions", "rows"], ascending=False)
         .head(top)
@@ -114,6 +114,15 @@ def summary(log: pd.DataFrame, rows: list[dict], held: list[dict], top: int = 5)
             for rule, r in per_rule.iterrows()
         ),
     )
+
+
+def _wording(messages: pd.Series) -> str:
+    """A rule's most common message; a rule worded per asset class says how many others it has."""
+    counts = messages.dropna().value_counts()
+    if counts.empty:
+        return ""
+    others = f" (and {len(counts) - 1} other wordings)" if len(counts) > 1 else ""
+    return f"{counts.index[0]}{others}"
 
 
 def grid(log: pd.DataFrame, ingest_log: pd.DataFrame | None = None) -> list[Cell]:
@@ -171,22 +180,33 @@ def ingest_log(lake: Lake) -> pd.DataFrame | None:
     return lake.read(INGEST_LOG.name).to_pandas()
 
 
-def held_partitions(lake: Lake, log: pd.DataFrame, held: list[dict]) -> list[HeldPartition]:
-    """Each partition of ``held`` (``report.open_quarantine``) with its rows and failing samples."""
-    if not held:
+def held_partitions(
+    lake: Lake, log: pd.DataFrame, held: list[dict], limit: int | None = None
+) -> list[HeldPartition]:
+    """The first ``limit`` partitions of ``held`` (``report.open_quarantine``) by name, each with
+    its rows, the rows of it already in ``bars`` and its failing samples.
+
+    Only the partitions asked for are read from ``bars`` (one pruned scan each), so a lake with
+    hundreds of held partitions costs what the report shows, not what it holds.
+    """
+    chosen = sorted(held, key=lambda h: h["partition"])[:limit]
+    if not chosen:
         return []
-    rows = manifest.quarantined(lake).to_pandas()
-    rows["partition"] = rows["market_id"] + "/" + rows["year"].astype(str)
-    fails = log[log["status"] == "fail"]
+    names = [h["partition"] for h in chosen]
+    rows = _quarantined(lake, names)
+    by_partition = dict(list(rows.groupby(rows["market_id"] + "/" + rows["year"].astype(str))))
+    fails = log[(log["status"] == "fail") & log["partition"].isin(names)]
+    fails_by = dict(list(fails.groupby(["partition", "run_id"])))
+    bars = lake.table(BARS).to_pyarrow_dataset() if lake.exists(BARS) else None
     out = []
-    for h in sorted(held, key=lambda h: h["partition"]):
-        mine = fails[(fails["partition"] == h["partition"]) & (fails["run_id"] == h["run_id"])]
+    for h in chosen:
+        mine = fails_by.get((h["partition"], h["run_id"]), fails.iloc[:0])
         out.append(
             HeldPartition(
                 partition=h["partition"],
                 run_id=h["run_id"],
-                rows=rows[rows["partition"] == h["partition"]].sort_values("trade_date"),
-                context=_promoted(lake, h["partition"]),
+                rows=by_partition.get(h["partition"], rows.iloc[:0]).sort_values("trade_date"),
+                context=_promoted(bars, h["partition"]),
                 failing=_samples(mine),
                 failing_by_rule={
                     str(r): int(n) for r, n in zip(mine["rule"], mine["failing"], strict=True)
@@ -196,15 +216,25 @@ def held_partitions(lake: Lake, log: pd.DataFrame, held: list[dict]) -> list[Hel
     return out
 
 
-def _promoted(lake: Lake, partition: str) -> pd.DataFrame:
-    """The partition's rows in ``bars`` (only its own files are read: bars is partitioned so)."""
+def _quarantined(lake: Lake, partitions: list[str]) -> pd.DataFrame:
+    """The held rows of ``partitions`` only (the quarantine is partitioned by market and year)."""
+    wanted = [manifest.parse_partition(p) for p in partitions]
+    where = None
+    for market, year in wanted:
+        one = (pc.field("market_id") == market) & (pc.field("year") == year)
+        where = one if where is None else where | one
+    table = lake.table(manifest.BARS_QUARANTINE.name).to_pyarrow_dataset().to_table(filter=where)
+    return table.to_pandas()
+
+
+def _promoted(bars, partition: str) -> pd.DataFrame:
+    """The partition's rows in ``bars`` (a dataset partitioned by market and year: one pruned read)."""
     columns = ["contract_id", "role", "trade_date", "close"]
-    if not lake.exists(BARS):
+    if bars is None:
         return pd.DataFrame(columns=columns)
     market, year = manifest.parse_partition(partition)
     where = (pc.field("market_id") == market) & (pc.field("year") == year)
-    data = lake.table(BARS).to_pyarrow_dataset().to_table(filter=where, columns=columns)
-    return data.to_pandas().sort_values("trade_date")
+    return bars.to_table(filter=where, columns=columns).to_pandas().sort_values("trade_date")
 
 
 def _samples(fails: pd.DataFrame) -> pd.DataFrame:
