@@ -36,6 +36,7 @@ from tecton.portfolio.report import (
     TearSheet,
     Trials,
     asset_classes,
+    refit_model,
     render_tear_sheet,
     rule_forecasts,
     write_tear_sheet,
@@ -46,7 +47,7 @@ from tecton.strategy import StrategyDefinition
 from tests.portfolio.test_analytics import make_portfolio
 from tests.support.browser import open_page, requires_chromium
 
-pytestmark = [pytest.mark.slow, pytest.mark.minutes(0.5)]
+pytestmark = [pytest.mark.slow, pytest.mark.minutes(1.2)]
 
 MARKETS = ("SP500", "DAX", "BUND", "GOLD", "EUR")
 OVERRIDE = "ran on data that did not pass the checks: GOLD/2020 (quarantined)"
@@ -340,17 +341,27 @@ def test_the_rules_weighted_forecasts_add_up_to_the_combined_forecast(fitted):
     parts = rule_forecasts(fitted)
     alpha = fitted.alpha_
     assert sorted(parts) == sorted(alpha.definition.rules)
-    total = sum(f.fillna(0.0) for f in parts.values())
-    weight = sum(
-        f.notna().mul(alpha.weights_[r].shift(1).reindex(f.index), axis=0) for r, f in parts.items()
-    )
+    # each rule's scaled forecast times its weight that day, lagged a day, from the fit's start
+    raw = {
+        r: alpha.scaled_[r].mul(alpha.weights_[r], axis=0).shift(1).loc["2019-01-01":]
+        for r in parts
+    }
+    total = sum(f.fillna(0.0) for f in raw.values())
+    cancel = total.abs() < 1.0  # the rules cancel out: left unattributed
+    assert 0 < cancel.to_numpy().mean() < 0.2
+    for r, f in raw.items():
+        pd.testing.assert_frame_equal(parts[r], f.where(~cancel), check_freq=False)
+    # where they do not, they split the combined forecast: weights renormalised over the rules
+    # present, times the diversification multiplier, below the cap
+    weight = sum(f.notna().mul(alpha.weights_[r].shift(1).reindex(f.index), axis=0)
+                 for r, f in raw.items())  # fmt: skip
     fdm = alpha.fdm_.shift(1).reindex(total.index)
-    combined = total.div(weight).mul(fdm, axis=0)  # weights renormalised over the rules present
+    combined = total.div(weight).mul(fdm, axis=0)
     expected = fitted.forecast_
-    uncapped = expected.abs() < 20
-    assert uncapped.to_numpy().mean() > 0.5
+    kept = (expected.abs() < 20) & ~cancel
+    assert kept.to_numpy().mean() > 0.5
     np.testing.assert_allclose(
-        combined.where(uncapped).to_numpy(), expected.where(uncapped).to_numpy(), rtol=1e-9
+        combined.where(kept).to_numpy(), expected.where(kept).to_numpy(), rtol=1e-9
     )
 
 
@@ -393,3 +404,54 @@ def test_the_expected_best_of_the_trials_is_the_closed_form_in_annual_units(shar
     # per observation and back: the day count must not matter
     assert t.expected_max_sharpe(days) == pytest.approx(expected, rel=1e-9, abs=1e-12)
     assert t.variance == pytest.approx(v, rel=1e-9, abs=1e-15)
+
+
+@pytest.fixture
+def warehouse_home(tmp_path, monkeypatch):
+    """Two markets through the quality gate and the warehouse build (about 25 s)."""
+    from tecton.dal import Mantle, warehouse
+    from tecton.data.synthetic import generate
+    from tests.support.lake import ingest_now
+
+    generate(
+        tmp_path / "raw", ["CRUDE", "SP500"], dt.date(2017, 6, 1), dt.date(2020, 12, 31), seed=4
+    )
+    ingest_now(tmp_path / "raw", checked=True)
+    assert warehouse.build().ok
+    Mantle.close()
+    yield
+    Mantle.close()
+
+
+def test_a_simulated_run_is_refitted_on_its_own_data_and_split_by_rule(warehouse_home):
+    from tecton.simulation import Simulation
+    from tecton.simulation.history import load_history
+    from tecton.strategy import Strategy
+
+    model = {"name": "e2e", "universe": {"markets": ["CRUDE", "SP500"]}, "alpha": "trend_carry",
+             "risk": "default"}  # fmt: skip
+    strategy = Strategy(
+        StrategyDefinition(name="e2e", model=model, capital=1e6, vol_target=0.2, idm=1.2)
+    )
+    result = Simulation(strategy, "2019-06-01", "2020-12-31").run()
+    run_id = store_run(result)
+    page = write_tear_sheet(run_id)
+    text = page.read_text()
+    assert "the model refitted on the current warehouse" in text
+    assert (page.parent / "attribution_rule.png").exists()
+    # the refit reads what the run read: its combined forecast is the one the run traded on
+    stored = load_run(run_id)
+    refit, how = refit_model(stored)
+    assert how.startswith("the current warehouse")
+    traded = load_history(strategy, "2019-06-01", "2020-12-31")
+    np.testing.assert_array_equal(
+        refit.forecast_.reindex(columns=list(traded.markets)).to_numpy(), traded.forecast
+    )
+    parts = rule_forecasts(refit)
+    by_rule = Analytics(stored.portfolio).pnl_by_rule(parts, dict.fromkeys(parts, 1.0))
+    assert by_rule["pnl"].sum() == pytest.approx(stored.portfolio.pnl["pnl"].sum(), rel=1e-9)
+    for rule, value in by_rule["ann_return"].items():
+        shown = re.search(
+            rf"<tr><td>{rule}</td><td class=\"num\">[^<]*</td><td class=\"num\">([^<]*)</td>", text
+        )
+        assert shown.group(1) == f"{100 * value:.2f}%", rule

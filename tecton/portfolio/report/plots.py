@@ -38,9 +38,30 @@ def png(fig: Figure, dpi: int = 96) -> bytes:
     return buf.getvalue()
 
 
-def _figure(width: float, height: float) -> Figure:
-    # constrained layout places labels once, cheaper than bbox_inches="tight"'s second draw
-    return Figure(figsize=(width, height), layout="constrained")
+def _figure(
+    width: float,
+    height: float,
+    left: float = 0.9,
+    right: float = 0.2,
+    top: float = 0.35,
+    bottom: float = 0.45,
+    gap: float = 0.25,
+) -> Figure:
+    """A figure with fixed margins in inches (``gap`` between subplots).
+
+    Fixed margins, not a layout engine: constrained or tight layout measures every label and
+    tripled the time to draw a sheet's plots (3.4 s against 1.0 s for 20 years of 32 markets).
+    """
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        hspace=gap / ((height - top - bottom) / 2),
+        wspace=gap * 4 / width,
+    )
+    return fig
 
 
 def _percent(ax, axis: str = "y", decimals: int | None = None) -> None:
@@ -116,7 +137,7 @@ def monthly(a: Analytics) -> Figure:
     table = a.monthly_returns()
     years = a.yearly_returns()
     values = table.to_numpy(dtype=float)
-    fig = _figure(11, 0.8 + 0.28 * max(len(table), 3))
+    fig = _figure(11, 0.8 + 0.28 * max(len(table), 3), left=0.55, bottom=0.35)
     ax = fig.subplots()
     bound = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
     norm = TwoSlopeNorm(0.0, -bound, bound) if bound > 0 else None
@@ -167,7 +188,7 @@ def exposures(by_class: pd.DataFrame, net: pd.Series) -> Figure:
 def attribution_by_market(table: pd.DataFrame, classes: dict[str, str]) -> Figure:
     """Each market's annual return contribution as a bar, coloured by its asset class."""
     rows = table.sort_values("ann_return")
-    fig = _figure(11, 1.0 + 0.19 * max(len(rows), 4))
+    fig = _figure(11, 1.0 + 0.19 * max(len(rows), 4), left=0.85)
     ax = fig.subplots()
     order = sorted(set(classes.get(m, "other") for m in rows.index))
     colour = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(order)}

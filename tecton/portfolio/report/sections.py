@@ -90,7 +90,9 @@ def plots_of(parts: Parts) -> list[tuple[str, str, Callable[[], Figure]]]:
             (
                 "attribution_rule",
                 "Each day's P&L of a market split by the rules' shares of its combined forecast "
-                "the day before (an approximation: caps, rounding and buffering are ignored).",
+                "the day before (an approximation: caps, rounding and buffering are ignored); "
+                "on days the rules cancel out (their forecasts sum to under 1 of an average "
+                "10) it is left unattributed.",
                 lambda: plots.attribution_by_rule(parts.rule_daily),
             )
         )

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 UNKNOWN_CLASS = "other"  # a market the reference file does not list (a user's own)
 TRIAL_COLUMNS = ("run_id", "strategy", "created_at", "sharpe")
+# weighted forecasts summing to less than this (of an average 10) leave the P&L unattributed
+NEAR_ZERO = 1.0
 
 
 def asset_classes(markets: Sequence[str]) -> dict[str, str]:
@@ -177,7 +179,7 @@ def _unchanged(m: Manifest) -> bool:
     return then == {(s.market_id, s.year): s.fingerprint for s in now}
 
 
-def rule_forecasts(model: FactorModel) -> dict[str, pd.DataFrame]:
+def rule_forecasts(model: FactorModel, floor: float = NEAR_ZERO) -> dict[str, pd.DataFrame]:
     """Each rule's forecast times its forecast weight, as the model used it on each date.
 
     ``w_{r,t} f_{r,m,t}`` lagged like the combined forecast: the combination is their sum
@@ -185,16 +187,23 @@ def rule_forecasts(model: FactorModel) -> dict[str, pd.DataFrame]:
     split the combined forecast among the rules. For
     :func:`tecton.portfolio.attribution.rule_attribution` with weight 1 for every rule
     (the weights, which may change by date, are already in).
+
+    Where the weighted forecasts of a market sum to less than ``floor`` (forecast points; the
+    average absolute forecast is 10) they are blanked, so that day's P&L goes to
+    ``unattributed``: a position held through the buffer while the rules cancel out would
+    otherwise be split in shares of thousands of percent, one rule winning what another loses.
     """
     from tecton.factor_model.alpha.scaling import lag
 
     alpha = model.alpha_
     bars = alpha.definition.combination.lag
-    start = model.start_
-    return {
-        rule: lag(scaled.mul(alpha.weights_[rule], axis=0), bars).loc[start:]
+    parts = {
+        rule: lag(scaled.mul(alpha.weights_[rule], axis=0), bars).loc[model.start_ :]
         for rule, scaled in alpha.scaled_.items()
     }
+    total = sum(frame.fillna(0.0) for frame in parts.values())
+    cancel = total.abs() < floor
+    return {rule: frame.mask(cancel) for rule, frame in parts.items()}
 
 
 def quality_report_path() -> Path:
