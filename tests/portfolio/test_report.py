@@ -15,7 +15,7 @@ import html
 import io
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -36,9 +36,10 @@ from tecton.portfolio.report import (
     TearSheet,
     Trials,
     asset_classes,
-    refit_model,
+    refit_alpha,
     render_tear_sheet,
     rule_forecasts,
+    unchanged_since,
     write_tear_sheet,
 )
 from tecton.simulation.lineage import Manifest
@@ -338,8 +339,8 @@ def fitted() -> FactorModel:
 
 
 def test_the_rules_weighted_forecasts_add_up_to_the_combined_forecast(fitted):
-    parts = rule_forecasts(fitted)
     alpha = fitted.alpha_
+    parts = rule_forecasts(alpha, "2019-01-01")
     assert sorted(parts) == sorted(alpha.definition.rules)
     # each rule's scaled forecast times its weight that day, lagged a day, from the fit's start
     raw = {
@@ -370,7 +371,7 @@ def test_attribution_by_rule_is_drawn_and_adds_up_to_the_portfolio(fitted, tmp_p
     p = make_portfolio(n_days=len(dates), markets=MARKETS, seed=7)
     assert p.capital.index.equals(dates)
     a = Analytics(p, 252, reference_classes())
-    forecasts = rule_forecasts(fitted)
+    forecasts = rule_forecasts(fitted.alpha_, "2019-01-01")
     one = pd.DataFrame(
         {"run_id": ["r"], "strategy": ["s"], "created_at": [pd.NaT], "sharpe": [1.0]}
     )
@@ -441,13 +442,21 @@ def test_a_simulated_run_is_refitted_on_its_own_data_and_split_by_rule(warehouse
     assert (page.parent / "attribution_rule.png").exists()
     # the refit reads what the run read: its combined forecast is the one the run traded on
     stored = load_run(run_id)
-    refit, how = refit_model(stored)
+    refit, start, how = refit_alpha(stored)
     assert how.startswith("the current warehouse")
     traded = load_history(strategy, "2019-06-01", "2020-12-31")
     np.testing.assert_array_equal(
-        refit.forecast_.reindex(columns=list(traded.markets)).to_numpy(), traded.forecast
+        refit.forecast_.loc[start:].reindex(columns=list(traded.markets)).to_numpy(),
+        traded.forecast,
     )
-    parts = rule_forecasts(refit)
+    parts = rule_forecasts(refit, start)
+    # the data is unchanged by the lake's versions; else by the partitions' fingerprints
+    m = stored.manifest
+    assert unchanged_since(m)
+    moved = replace(m, lake_versions={**m.lake_versions, "bars": m.lake_versions["bars"] + 1})
+    assert unchanged_since(moved)
+    first = {**moved.partitions[0], "fingerprint": "0" * 64}
+    assert not unchanged_since(replace(moved, partitions=[first, *moved.partitions[1:]]))
     by_rule = Analytics(stored.portfolio).pnl_by_rule(parts, dict.fromkeys(parts, 1.0))
     assert by_rule["pnl"].sum() == pytest.approx(stored.portfolio.pnl["pnl"].sum(), rel=1e-9)
     for rule, value in by_rule["ann_return"].items():

@@ -6,7 +6,7 @@
 * :func:`write_tear_sheet` a stored run's page, end to end;
 * :func:`tear_sheet_of` what goes on it (:class:`TearSheet`), :func:`render_tear_sheet` the
   drawing, for a sheet built by hand (a portfolio never stored);
-* :mod:`sources` the trials on the same data, the refitted model's rule forecasts, asset classes.
+* :mod:`sources` the trials on the same data, the refitted alpha model's rule forecasts, asset classes.
 
 Kept out of ``tecton.portfolio``'s own namespace: it imports matplotlib and the lake.
 """
@@ -23,9 +23,10 @@ from tecton.portfolio.report.sources import (
     asset_classes,
     days_for,
     quality_report_path,
-    refit_model,
+    refit_alpha,
     rule_forecasts,
     trials_on_same_data,
+    unchanged_since,
 )
 
 __all__ = [
@@ -35,10 +36,11 @@ __all__ = [
     "asset_classes",
     "days_for",
     "quality_report_path",
-    "refit_model",
+    "refit_alpha",
     "render_tear_sheet",
     "rule_forecasts",
     "tear_sheet_of",
     "trials_on_same_data",
+    "unchanged_since",
     "write_tear_sheet",
 ]

@@ -5,7 +5,7 @@
 
 :func:`write_tear_sheet` reads a stored run (:func:`tecton.simulation.store.load_run`), gathers
 what the page needs (:func:`tear_sheet_of`: asset classes, the trials on the same data, the
-rules' forecasts of its model refitted) and :func:`render_tear_sheet` draws it. The page holds
+rules' forecasts of its alpha model refitted) and :func:`render_tear_sheet` draws it. The page holds
 its plots inline (base64 PNG) and loads nothing: it opens the same offline, mailed or archived.
 """
 
@@ -28,7 +28,7 @@ from tecton.portfolio.report.sources import (
     asset_classes,
     days_for,
     quality_report_path,
-    refit_model,
+    refit_alpha,
     rule_forecasts,
     trials_on_same_data,
 )
@@ -87,8 +87,8 @@ def write_tear_sheet(run_id: str, out: Path | None = None, *, by_rule: bool = Tr
         ``$TECTON_HOME/reports``); or a path ending in ``.html``: the page itself. The PNG
         copies of the plots go beside the page.
     by_rule : bool
-        Refit the run's model for the attribution by rule (reads the warehouse; see
-        :func:`sources.refit_model`). Without it, or when the data cannot be read, the page
+        Refit the run's alpha model for the attribution by rule (reads the warehouse; see
+        :func:`sources.refit_alpha`). Without it, or when the data cannot be read, the page
         says so instead.
 
     Raises
@@ -120,8 +120,8 @@ def tear_sheet_of(stored, by_rule: bool = True) -> TearSheet:
     else:
         try:
             started = time.perf_counter()
-            model, how = refit_model(stored)
-            forecasts = rule_forecasts(model)
+            alpha, start, how = refit_alpha(stored)
+            forecasts = rule_forecasts(alpha, start)
             notes.append(
                 f"attribution by rule: the model refitted on {how} "
                 f"in {time.perf_counter() - started:.1f} s"

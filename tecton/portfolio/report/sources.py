@@ -4,8 +4,8 @@
 * :func:`trials_on_same_data`: every stored run whose manifest names the same data (equal
   :meth:`Manifest.data_key`), with its annualised Sharpe ratio: the trials behind the deflated
   Sharpe ratio;
-* :func:`refit_model` and :func:`rule_forecasts`: the run's model fitted again on the data it
-  read, and each rule's weighted forecast as the model used it, for attribution by rule;
+* :func:`refit_alpha` and :func:`rule_forecasts`: the run's alpha model fitted again on the
+  data it read, and each rule's weighted forecast as the model used it, for attribution by rule;
 * :func:`quality_report_path`: where ``tecton quality`` writes its page.
 """
 
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from tecton.config import home
+from tecton.errors import DateLike
 from tecton.lake import Lake
 from tecton.markets.metadata import market_specs
 from tecton.portfolio import trials
@@ -29,7 +30,7 @@ from tecton.simulation.lineage import Manifest
 from tecton.stats import TRADING_DAYS_PER_YEAR, days_per_year
 
 if TYPE_CHECKING:
-    from tecton.factor_model import FactorModel
+    from tecton.factor_model import AlphaModel
     from tecton.simulation.store import StoredRun
 
 UNKNOWN_CLASS = "other"  # a market the reference file does not list (a user's own)
@@ -133,13 +134,21 @@ def trials_on_same_data(
     return Trials(runs, note)
 
 
-def refit_model(stored: StoredRun) -> tuple[FactorModel, str]:
-    """The run's model fitted again over its window, on the data it read; and how it was read.
+def refit_alpha(stored: StoredRun) -> tuple[AlphaModel, pd.Timestamp, str]:
+    """The run's alpha model fitted again over its window, on the data it read.
 
-    The run's own ``lake_as_of`` is used when it had one. Otherwise, while every partition it
-    read is unchanged (same fingerprints), the current warehouse holds the same data and is read
-    directly; when some changed, the data is read as of the run's creation (which may build
-    an as-of warehouse: slow the first time).
+    Only the alpha model: attribution by rule needs the forecasts, not the risk model, which
+    would double the time. The window and warm-up are the ones :meth:`FactorModel.fit` reads
+    (the test holds the combined forecast to the one the run traded on). The run's own
+    ``lake_as_of`` is used when it had one. Otherwise, while the data it read is unchanged
+    (:func:`unchanged_since`), the current warehouse holds the same data and is read directly;
+    when it changed, the data is read as of the run's creation (which may build an as-of
+    warehouse: slow the first time).
+
+    Returns
+    -------
+    (AlphaModel, Timestamp, str)
+        The fitted model, the first day of the run's window, and how the data was read.
 
     Raises
     ------
@@ -147,7 +156,9 @@ def refit_model(stored: StoredRun) -> tuple[FactorModel, str]:
         No manifest, or the data cannot be read (no warehouse, an unknown market).
     """
     from tecton.errors import TectonError
-    from tecton.factor_model import FactorModel
+    from tecton.factor_model import AlphaModel, FactorModel
+    from tecton.factor_model.core import WARM_UP_BARS
+    from tecton.factor_model.data import load_panels
 
     m = stored.manifest
     if m is None:
@@ -155,36 +166,58 @@ def refit_model(stored: StoredRun) -> tuple[FactorModel, str]:
     p = m.parameters
     as_of, how = p.get("lake_as_of"), "the data as of the run's lake_as_of"
     if as_of is None:
-        if _unchanged(m):
-            how = "the current warehouse (every partition the run read is unchanged)"
+        if unchanged_since(m):
+            how = "the current warehouse (the data the run read is unchanged)"
         else:
             as_of, how = m.created_at, "the data as it stood when the run was made"
-    model = FactorModel(stored.strategy.model).fit(start=p["start"], end=p["end"], as_of=as_of)
-    return model, how
+    definition = stored.strategy.model
+    warm_up = definition.alpha.scaling.min_periods + WARM_UP_BARS  # as FactorModel.fit reads
+    markets = FactorModel(definition).markets()
+    panels = load_panels(markets, p["start"], p["end"], as_of=as_of, lookback=warm_up)
+    return AlphaModel(definition.alpha).fit(panels), pd.Timestamp(p["start"]), how
 
 
-def _unchanged(m: Manifest) -> bool:
+def unchanged_since(m: Manifest, lake: Lake | None = None) -> bool:
+    """Whether the data a run read is still what the lake holds.
+
+    First by the lake's table versions (a lookup each; the backtest tables, which every stored
+    run moves on, and the quality log, which moves with checks, are left out); when a version
+    moved, by the fingerprints of the partitions it read (a listing of the files: seconds for a
+    large universe).
+    """
     from tecton.simulation import lineage
 
-    if not m.partitions:
-        return True
-    if not Lake().exists("bars"):
+    lake = lake or Lake()
+    if not lake.exists("bars"):
         return False
-    markets = sorted({q["market_id"] for q in m.partitions})
+    data = {k: v for k, v in m.lake_versions.items() if not _bookkeeping(k)}
+    if data and all(lake.exists(k) and lake.table(k).version() == v for k, v in data.items()):
+        return True
+    if not m.partitions:
+        return False
     years = [q["year"] for q in m.partitions]
     now = lineage.partition_states(
-        markets, pd.Timestamp(f"{min(years)}-01-01"), pd.Timestamp(f"{max(years)}-12-31")
+        sorted({q["market_id"] for q in m.partitions}),
+        pd.Timestamp(f"{min(years)}-01-01"),
+        pd.Timestamp(f"{max(years)}-12-31"),
+        lake=lake,
     )
     then = {(q["market_id"], q["year"]): q["fingerprint"] for q in m.partitions}
     return then == {(s.market_id, s.year): s.fingerprint for s in now}
 
 
-def rule_forecasts(model: FactorModel, floor: float = NEAR_ZERO) -> dict[str, pd.DataFrame]:
+def _bookkeeping(table: str) -> bool:
+    return table.startswith("backtest_") or table == "quality_log"
+
+
+def rule_forecasts(
+    alpha: AlphaModel, start: DateLike | None = None, floor: float = NEAR_ZERO
+) -> dict[str, pd.DataFrame]:
     """Each rule's forecast times its forecast weight, as the model used it on each date.
 
-    ``w_{r,t} f_{r,m,t}`` lagged like the combined forecast: the combination is their sum
-    (over the rules with a forecast) times the diversification multiplier, capped, so these
-    split the combined forecast among the rules. For
+    ``w_{r,t} f_{r,m,t}`` lagged like the combined forecast, from ``start`` on: the combination
+    is their sum (over the rules with a forecast) times the diversification multiplier, capped,
+    so these split the combined forecast among the rules. For
     :func:`tecton.portfolio.attribution.rule_attribution` with weight 1 for every rule
     (the weights, which may change by date, are already in).
 
@@ -195,10 +228,9 @@ def rule_forecasts(model: FactorModel, floor: float = NEAR_ZERO) -> dict[str, pd
     """
     from tecton.factor_model.alpha.scaling import lag
 
-    alpha = model.alpha_
     bars = alpha.definition.combination.lag
     parts = {
-        rule: lag(scaled.mul(alpha.weights_[rule], axis=0), bars).loc[model.start_ :]
+        rule: lag(scaled.mul(alpha.weights_[rule], axis=0), bars).loc[start:]
         for rule, scaled in alpha.scaled_.items()
     }
     total = sum(frame.fillna(0.0) for frame in parts.values())
