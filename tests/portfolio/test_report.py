@@ -438,7 +438,7 @@ def test_a_simulated_run_is_refitted_on_its_own_data_and_split_by_rule(warehouse
     run_id = store_run(result)
     page = write_tear_sheet(run_id)
     text = page.read_text()
-    assert "the model refitted on the current warehouse" in text
+    assert "the alpha model refitted on the current warehouse" in text
     assert (page.parent / "attribution_rule.png").exists()
     # the refit reads what the run read: its combined forecast is the one the run traded on
     stored = load_run(run_id)

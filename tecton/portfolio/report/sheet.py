@@ -107,7 +107,15 @@ def write_tear_sheet(run_id: str, out: Path | None = None, *, by_rule: bool = Tr
 
 
 def tear_sheet_of(stored, by_rule: bool = True) -> TearSheet:
-    """The :class:`TearSheet` of a :class:`~tecton.simulation.store.StoredRun`."""
+    """The :class:`TearSheet` of a stored run: its analytics, trials, rule forecasts, links.
+
+    Parameters
+    ----------
+    stored : StoredRun
+        A run read back by :func:`tecton.simulation.store.load_run`.
+    by_rule : bool
+        Refit the alpha model for the attribution by rule (see :func:`write_tear_sheet`).
+    """
     p = stored.portfolio
     classes = asset_classes(list(p.positions.columns))
     analytics = Analytics(p, days_for(classes), classes)
@@ -123,7 +131,7 @@ def tear_sheet_of(stored, by_rule: bool = True) -> TearSheet:
             alpha, start, how = refit_alpha(stored)
             forecasts = rule_forecasts(alpha, start)
             notes.append(
-                f"attribution by rule: the model refitted on {how} "
+                f"attribution by rule: the alpha model refitted on {how} "
                 f"in {time.perf_counter() - started:.1f} s"
             )
         except TectonError as e:
