@@ -16,12 +16,14 @@ constraints (gross leverage, per-market weight, volatility ceiling), compounding
 contracts. cvxportfolio trades at the time it decides; tecton fills a close later, so cvxportfolio
 is handed each day's inputs a day late: both hold the same decision over the same days.
 (b) the ``vol_target`` strategy, the vectorised path and the event loop, positions checked equal.
-(c) peak resident memory (``VmHWM``) of a full-universe backtest, in a fresh process: the default
-strategy on ``--home``'s warehouse when given, else the synthetic history at 32 markets x 25 years.
+(c) peak resident memory (``VmHWM``) of a full-universe backtest, each in a fresh process: the
+imports alone, the synthetic history at 32 markets x 25 years, and ``--strategy`` (the default
+one) on ``--home``'s warehouse when given (``TECTON_HOME=DIR uv run tecton demo`` builds one).
 
-Run: ``uv run --group bench python -m benchmarks.backtest [--markets 50] [--years 20]
-[--optimizer-years 20] [--repeats 3] [--profile] [--home DIR]`` (targets: (a) tecton >= 5x
-faster, (b) vectorised < 1 s, (c) < 2 GB).
+Run: ``OPENBLAS_NUM_THREADS=1 uv run --group bench python -m benchmarks.backtest [--markets 50]
+[--years 20] [--optimizer-years 20] [--repeats 3] [--profile] [--home DIR]`` (targets: (a)
+tecton >= 5x faster, (b) vectorised < 1 s, (c) < 2 GB). OpenBLAS's default threads slow every
+small ``eigh`` on a shared 2-core machine by 10x or more: run both ways (the README does).
 """
 
 from __future__ import annotations
