@@ -264,6 +264,7 @@ def _demo_backtest(markets: list[str] | None, strategy: str = "futures_trend_car
     with displayed(console), in_process():
         run_id = research(strategy, markets=markets)
     _print_runs(f"backtest of {strategy} (tecton backtest {strategy})", run_id=run_id)
+    console.print(f"tear sheet: {_tear_sheet(run_id)}  (tecton report {run_id})", highlight=False)
 
 def _print_continuous(markets: list[str] | None, rows: int = 4) -> None:
     """The last few days of a few continuous series, read as a notebook would (through Mantle)."""
@@ -411,7 +412,29 @@ def backtest(
     except USER_ERRORS as e:
         _fail(str(e))
     _print_runs(f"backtest of {name}", run_id=run_id)
+    console.print(f"tear sheet: tecton report {run_id}", highlight=False)
     console.print(f"stored as run {run_id}: Mantle.select(Mantle.Tables.backtests.pnl, where={{'run_id': '{run_id}'}})", highlight=False)
+
+
+@app.command()
+def report(
+    run: Annotated[str, typer.Argument(help="A stored run id (tecton runs lists them).")],
+    out: Annotated[Path | None, typer.Option(help="A folder, or an .html path (default: $TECTON_HOME/reports/RUN/tearsheet.html).")] = None,
+    by_rule: Annotated[bool, typer.Option("--by-rule/--no-by-rule", help="Attribute P&L to the alpha model's rules (refits the alpha model: a few seconds).")] = True,
+) -> None:
+    """Write a run's HTML tear sheet (plots, figures, PSR/DSR over the trials, lineage) and PNG copies."""
+    path = _tear_sheet(run, out, by_rule)
+    console.print(f"tear sheet of run {run}: {path}", highlight=False)
+
+
+def _tear_sheet(run_id: str, out: Path | None = None, by_rule: bool = True) -> Path:
+    from tecton.portfolio.report import write_tear_sheet
+
+    try:
+        with console.status(f"writing the tear sheet of run {run_id}"):
+            return write_tear_sheet(run_id, out, by_rule=by_rule)
+    except USER_ERRORS as e:
+        _fail(str(e))
 
 
 def _rerun(run_id: str) -> None:
