@@ -220,7 +220,8 @@ def attribution_by_rule(daily: pd.DataFrame) -> Figure:
                 label=f"{rule} {last[rule]:+.1%}")  # fmt: skip
     ax.axhline(0, color="#888", lw=0.6)
     ax.set_title("Attribution by rule: cumulative return contribution (summed)")
-    ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=8)
+    if len(last):
+        ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=8)
     _percent(ax)
     ax.grid(alpha=0.3)
     _dates(ax)

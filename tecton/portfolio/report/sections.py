@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -35,7 +36,10 @@ class Parts:
         """The headline figures and the trials' (what the page prints with ``data-figure``)."""
         a, t = self.a, self.sheet.trials
         out = a.summary()
-        out["dsr"] = a.deflated_sharpe(t.sharpes)
+        # a run without a finite Sharpe ratio (it never traded: a window shorter than the warm-up)
+        # has no deflated one either: the page shows n/a
+        finite = [s for s in t.sharpes if np.isfinite(s)]
+        out["dsr"] = a.deflated_sharpe(finite) if finite and np.isfinite(a.sharpe) else float("nan")
         out["trials"] = float(t.n)
         out["trials_sharpe_var"] = t.variance
         out["expected_max_sharpe"] = t.expected_max_sharpe(a.days)
