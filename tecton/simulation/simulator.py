@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from tecton import config
 from tecton.errors import DateLike, TectonError
@@ -107,6 +108,10 @@ class Simulation:
                 list(history.markets), history.read_from, history.dates[-1], self._as_of_utc()
             )
             overrides = lineage.check_partitions(states, self.allow_unchecked)
+        with threadpool_limits(1):  # small matrices a day: BLAS threads cost more than they give
+            return self._simulate(history, states, overrides)
+
+    def _simulate(self, history: History, states: list, overrides: list[str]) -> SimulationResult:
         path = self.path
         if path == "auto":
             path = "vectorised" if self.vectorisable() else "events"
