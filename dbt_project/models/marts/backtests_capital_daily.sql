@@ -10,7 +10,7 @@
 -- summed over markets (0 on a day without P&L rows), and ret_pct, the day's P&L over the
 -- previous day's capital (the first day's own capital on the first day): the run's returns.
 --
--- Only committed runs (see backtests_pnl); incremental by run, as the other backtest marts.
+-- Only committed runs, incrementally by run (macros/backtest_new_runs.sql).
 with
 
 capital as (
@@ -25,31 +25,7 @@ pnl as (
 
 ),
 
-committed_runs as (
-
-    select run_id from {{ ref('stg_lake__backtest_runs') }}
-
-),
-
-{% if is_incremental() %}
-
-new_runs as (
-
-    select run_id
-    from committed_runs
-    where run_id not in (select distinct run_id from {{ this }})
-
-),
-
-{% else %}
-
-new_runs as (
-
-    select run_id from committed_runs
-
-),
-
-{% endif %}
+{{ backtest_new_runs() }}
 
 daily_pnl as (
 

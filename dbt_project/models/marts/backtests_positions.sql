@@ -10,9 +10,7 @@
 -- the contract held (NULL when flat, or where the run's fills do not say); notional the signed
 -- exposure in the base currency.
 --
--- Only committed runs (those with a backtest_runs row, written after their data): rows of a
--- store that died half way are never served. Incremental by run: a committed run is never
--- rewritten, so a build copies only the runs committed since the last one.
+-- Only committed runs, incrementally by run (macros/backtest_new_runs.sql).
 with
 
 stored as (
@@ -21,31 +19,7 @@ stored as (
 
 ),
 
-committed_runs as (
-
-    select run_id from {{ ref('stg_lake__backtest_runs') }}
-
-),
-
-{% if is_incremental() %}
-
-new_runs as (
-
-    select run_id
-    from committed_runs
-    where run_id not in (select distinct run_id from {{ this }})
-
-),
-
-{% else %}
-
-new_runs as (
-
-    select run_id from committed_runs
-
-),
-
-{% endif %}
+{{ backtest_new_runs() }}
 
 final as (
 

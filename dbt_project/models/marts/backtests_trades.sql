@@ -9,9 +9,7 @@
 -- Every fill of each stored backtest run: signed contracts at the fill price, its notional and
 -- cost in the base currency, and why (signal: a rebalance; roll: one leg of a roll).
 --
--- Only committed runs (those with a backtest_runs row, written after their data): rows of a
--- store that died half way are never served. Incremental by run: a committed run is never
--- rewritten, so a build copies only the runs committed since the last one.
+-- Only committed runs, incrementally by run (macros/backtest_new_runs.sql).
 with
 
 stored as (
@@ -20,31 +18,7 @@ stored as (
 
 ),
 
-committed_runs as (
-
-    select run_id from {{ ref('stg_lake__backtest_runs') }}
-
-),
-
-{% if is_incremental() %}
-
-new_runs as (
-
-    select run_id
-    from committed_runs
-    where run_id not in (select distinct run_id from {{ this }})
-
-),
-
-{% else %}
-
-new_runs as (
-
-    select run_id from committed_runs
-
-),
-
-{% endif %}
+{{ backtest_new_runs() }}
 
 final as (
 
