@@ -40,6 +40,15 @@ def print_table(title: str, rows: list[dict], columns: list[str]) -> None:
     for col in columns:
         table.add_column(col, justify="left" if col == columns[0] else "right")
     for row in rows:
-        table.add_row(*[row[c] if isinstance(row[c], str) else f"{row[c]:,.2f}" if isinstance(row[c], float) else f"{row[c]:,}" for c in columns])
+        table.add_row(
+            *[
+                row[c]
+                if isinstance(row[c], str)
+                else f"{row[c]:,.2f}"
+                if isinstance(row[c], float)
+                else f"{row[c]:,}"
+                for c in columns
+            ]
+        )
     Console().print(table)
     Console().print(f"machine: {machine()}")

@@ -31,7 +31,9 @@ from benchmarks._common import print_table, timer, universe_parser
 
 # the models that turn held-contract observations into continuous series (dbt_project/models):
 # roll bookkeeping, the table of roll offsets, and the adjusted series at both grains
-CONTINUOUS_MODELS = "int_observations_unioned int_roll_offsets_summed futures_cont_observed futures_cont"
+CONTINUOUS_MODELS = (
+    "int_observations_unioned int_roll_offsets_summed futures_cont_observed futures_cont"
+)
 OBSERVATIONS = "int_observations_unioned"
 # the Panama-adjusted series at observation grain, the reference's output
 ADJUSTED = "select market_id, observed_at, price_adj from futures_cont_observed"
@@ -71,14 +73,28 @@ def peer_build(work: Path) -> None:
     with timer() as t:
         report = warehouse.build(full_refresh=True, data_home=home, lake=str(home / "lake"))
     assert report.ok, report.failures
-    rows = [{"build": "dbt build, every model and test, pysystemtrade peer data", "seconds": t(), "target": 120.0}]
-    print_table("peer build (the warehouse tests/dbt/test_marts_peer.py shares)", rows, ["build", "seconds", "target"])
+    rows = [
+        {
+            "build": "dbt build, every model and test, pysystemtrade peer data",
+            "seconds": t(),
+            "target": 120.0,
+        }
+    ]
+    print_table(
+        "peer build (the warehouse tests/dbt/test_marts_peer.py shares)",
+        rows,
+        ["build", "seconds", "target"],
+    )
 
 
 def main() -> None:
     parser = universe_parser(__doc__)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each side, interleaved; best of")
-    parser.add_argument("--peer", action="store_true", help="time the full build on the peer data instead")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each side, interleaved; best of"
+    )
+    parser.add_argument(
+        "--peer", action="store_true", help="time the full build on the peer data instead"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tecton-bench-continuous-"))
@@ -113,13 +129,24 @@ def main() -> None:
             report = warehouse.build(full_refresh=True, select=CONTINUOUS_MODELS)
             assert report.ok, report.failures
             # the adjusted series comes out of views: compute it once, as any reader would
-            with duckdb.connect(str(warehouse.warehouse_path()), read_only=True) as con, timer() as t_out:
+            with (
+                duckdb.connect(str(warehouse.warehouse_path()), read_only=True) as con,
+                timer() as t_out,
+            ):
                 con.execute(ADJUSTED).to_arrow_table()
         t_wall.append(t())
         t_read.append(t_out())
         # the models' own execution time as dbt reports it (the build also ran their tests)
-        results = json.loads((Path(os.environ["TECTON_HOME"]) / "dbt" / "target" / "run_results.json").read_text())
-        t_models.append(sum(r["execution_time"] for r in results["results"] if r["unique_id"].startswith("model.")))
+        results = json.loads(
+            (Path(os.environ["TECTON_HOME"]) / "dbt" / "target" / "run_results.json").read_text()
+        )
+        t_models.append(
+            sum(
+                r["execution_time"]
+                for r in results["results"]
+                if r["unique_id"].startswith("model.")
+            )
+        )
 
     with duckdb.connect(str(warehouse.warehouse_path()), read_only=True) as con:
         ours = con.execute(f"{ADJUSTED} order by market_id, observed_at").fetch_df()
@@ -130,17 +157,35 @@ def main() -> None:
 
     ref, models, read, wall = min(t_ref), min(t_models), min(t_read), min(t_wall)
     rows = [
-        {"build": "pandas row-by-row Panama stitch (pysystemtrade style)", "seconds": ref, "x": 1.0},
-        {"build": "tecton continuous models, their execution (dbt timing)", "seconds": models, "x": ref / models},
-        {"build": "tecton models + reading the adjusted series out", "seconds": models + read, "x": ref / (models + read)},
-        {"build": "tecton, wall time incl. dbt start-up, the models' tests, the read", "seconds": wall, "x": ref / wall},
+        {
+            "build": "pandas row-by-row Panama stitch (pysystemtrade style)",
+            "seconds": ref,
+            "x": 1.0,
+        },
+        {
+            "build": "tecton continuous models, their execution (dbt timing)",
+            "seconds": models,
+            "x": ref / models,
+        },
+        {
+            "build": "tecton models + reading the adjusted series out",
+            "seconds": models + read,
+            "x": ref / (models + read),
+        },
+        {
+            "build": "tecton, wall time incl. dbt start-up, the models' tests, the read",
+            "seconds": wall,
+            "x": ref / wall,
+        },
     ]
     title = (
         f"continuous contracts: {len(obs):,} observations, outputs equal (max diff {worst:.1e}); "
         f"best of {args.repeat} interleaved runs"
     )
     print_table(title, rows, ["build", "seconds", "x"])
-    spread = ", ".join(f"{r / (m + o):.1f}x" for r, m, o in zip(t_ref, t_models, t_read, strict=True))
+    spread = ", ".join(
+        f"{r / (m + o):.1f}x" for r, m, o in zip(t_ref, t_models, t_read, strict=True)
+    )
     print(f"each run, reference / (models + read): {spread}")
 
 

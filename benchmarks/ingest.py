@@ -20,7 +20,10 @@ from deltalake import write_deltalake
 from benchmarks._common import print_table, timer, universe_parser
 
 TYPES = pcsv.ConvertOptions(
-    column_types={"date": pa.date32(), **{c: pa.float64() for c in ("open", "high", "low", "close", "volume", "open_interest")}}
+    column_types={
+        "date": pa.date32(),
+        **{c: pa.float64() for c in ("open", "high", "low", "close", "volume", "open_interest")},
+    }
 )
 
 
@@ -38,7 +41,9 @@ def floor(source: Path, lake: Path) -> int:
 
 def main() -> None:
     parser = universe_parser(__doc__)
-    parser.add_argument("--repeats", type=int, default=3, help="best of N runs each (into fresh lakes)")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="best of N runs each (into fresh lakes)"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tecton-bench-ingest-"))
@@ -79,11 +84,30 @@ def main() -> None:
     t_floor, t_lib, t_flow = (lambda n=n: best[n] for n in ("floor", "library", "flow"))
 
     rows = [
-        {"ingest": "floor: pyarrow read + one write_deltalake", "seconds": t_floor(), "rows/s": bars / t_floor(), "x floor": 1.0},
-        {"ingest": "tecton library steps (plan, stage, commit)", "seconds": t_lib(), "rows/s": bars / t_lib(), "x floor": t_lib() / t_floor()},
-        {"ingest": "tecton Prefect flow `ingest` (server warm)", "seconds": t_flow(), "rows/s": bars / t_flow(), "x floor": t_flow() / t_floor()},
+        {
+            "ingest": "floor: pyarrow read + one write_deltalake",
+            "seconds": t_floor(),
+            "rows/s": bars / t_floor(),
+            "x floor": 1.0,
+        },
+        {
+            "ingest": "tecton library steps (plan, stage, commit)",
+            "seconds": t_lib(),
+            "rows/s": bars / t_lib(),
+            "x floor": t_lib() / t_floor(),
+        },
+        {
+            "ingest": "tecton Prefect flow `ingest` (server warm)",
+            "seconds": t_flow(),
+            "rows/s": bars / t_flow(),
+            "x floor": t_flow() / t_floor(),
+        },
     ]
-    print_table(f"ingest: {summary.files:,} files, {bars:,} bars, {len(summary.markets)} markets, best of {args.repeats}", rows, ["ingest", "seconds", "rows/s", "x floor"])
+    print_table(
+        f"ingest: {summary.files:,} files, {bars:,} bars, {len(summary.markets)} markets, best of {args.repeats}",
+        rows,
+        ["ingest", "seconds", "rows/s", "x floor"],
+    )
 
 
 if __name__ == "__main__":

@@ -63,9 +63,7 @@ def main() -> None:
     os.environ["TECTON_HOME"] = str(home)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     if not (home / "warehouse.duckdb").exists():
-        prepare(
-            home, args.markets, args.start, args.end
-        )
+        prepare(home, args.markets, args.start, args.end)
 
     from tecton.dal.mantle import Mantle
 

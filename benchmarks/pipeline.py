@@ -44,14 +44,34 @@ def main() -> None:
             build()
 
     rows = [
-        {"step": "full: ingest", "seconds": t_ingest(), "detail": f"{before.files:,} files, {before.rows:,} bars"},
-        {"step": "full: dbt build", "seconds": t_build(), "detail": "every model and test, --full-refresh"},
+        {
+            "step": "full: ingest",
+            "seconds": t_ingest(),
+            "detail": f"{before.files:,} files, {before.rows:,} bars",
+        },
+        {
+            "step": "full: dbt build",
+            "seconds": t_build(),
+            "detail": "every model and test, --full-refresh",
+        },
         {"step": "full pipeline", "seconds": t_ingest() + t_build(), "detail": "target < 60 s"},
-        {"step": "one day: ingest", "seconds": t_day_ingest(), "detail": f"{len(report.landed):,} files changed, {after.rows - before.rows:,} new bars"},
+        {
+            "step": "one day: ingest",
+            "seconds": t_day_ingest(),
+            "detail": f"{len(report.landed):,} files changed, {after.rows - before.rows:,} new bars",
+        },
         {"step": "one day: dbt build", "seconds": t_day_build(), "detail": "incremental"},
-        {"step": "one-day increment", "seconds": t_day_ingest() + t_day_build(), "detail": "target < 10 s"},
+        {
+            "step": "one-day increment",
+            "seconds": t_day_ingest() + t_day_build(),
+            "detail": "target < 10 s",
+        },
     ]
-    print_table(f"pipeline: {len(after.markets)} markets, {args.start} .. {args.end}", rows, ["step", "seconds", "detail"])
+    print_table(
+        f"pipeline: {len(after.markets)} markets, {args.start} .. {args.end}",
+        rows,
+        ["step", "seconds", "detail"],
+    )
 
 
 if __name__ == "__main__":

@@ -258,7 +258,9 @@ def default_models(markets: list[str] | None) -> None:
     from tecton.factor_model import DEFAULT_MODELS, AlphaModel, FactorModel, RiskModel, load_panels
 
     if not warehouse_path().exists():
-        print(f"no warehouse at {warehouse_path()}: run `uv run tecton demo` to time the default models")
+        print(
+            f"no warehouse at {warehouse_path()}: run `uv run tecton demo` to time the default models"
+        )
         return
     rows = []
     for name in DEFAULT_MODELS:

@@ -9,12 +9,18 @@ from tecton.dal import warehouse
 
 
 @task(cache_policy=NONE)
-def dbt_build(full_refresh: bool, lake_version: int | None, lake_as_of: str | None) -> warehouse.BuildReport:
-    return warehouse.build(full_refresh=full_refresh, lake_version=lake_version, lake_as_of=lake_as_of)
+def dbt_build(
+    full_refresh: bool, lake_version: int | None, lake_as_of: str | None
+) -> warehouse.BuildReport:
+    return warehouse.build(
+        full_refresh=full_refresh, lake_version=lake_version, lake_as_of=lake_as_of
+    )
 
 
 @flow(name="build")
-def build(full_refresh: bool = False, lake_version: int | None = None, lake_as_of: str | None = None) -> warehouse.BuildReport:
+def build(
+    full_refresh: bool = False, lake_version: int | None = None, lake_as_of: str | None = None
+) -> warehouse.BuildReport:
     """Build the marts in ``$TECTON_HOME/warehouse.duckdb``; fail the run if any model or test fails.
 
     ``lake_version`` / ``lake_as_of`` (ISO timestamp) build from the lake as it was then.

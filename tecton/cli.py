@@ -25,7 +25,10 @@ app = typer.Typer(
 )
 lake_app = typer.Typer(help="Inspect and maintain the lake.", no_args_is_help=True)
 app.add_typer(lake_app, name="lake")
-quality_app = typer.Typer(help="Partition checks: recent results, quarantine, manual release.", invoke_without_command=True)
+quality_app = typer.Typer(
+    help="Partition checks: recent results, quarantine, manual release.",
+    invoke_without_command=True,
+)
 app.add_typer(quality_app, name="quality")
 console = Console()
 err = Console(stderr=True)
@@ -44,7 +47,11 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "CRITICAL")
-    for name in ("prefect.server", "prefect.server.services.task_run_recorder", "prefect._internal"):
+    for name in (
+        "prefect.server",
+        "prefect.server.services.task_run_recorder",
+        "prefect._internal",
+    ):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
@@ -68,7 +75,10 @@ def _markets(values: list[str] | None) -> list[str] | None:
     return [m.strip().upper() for v in values for m in v.split(",") if m.strip()]
 
 
-MarketsOpt = Annotated[list[str] | None, typer.Option("--markets", "-m", help="Market ids (repeat or comma-separate); default: all.")]
+MarketsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--markets", "-m", help="Market ids (repeat or comma-separate); default: all."),
+]
 StartOpt = Annotated[str, typer.Option(help="First date, YYYY-MM-DD.")]
 EndOpt = Annotated[str, typer.Option(help="Last date, YYYY-MM-DD.")]
 SeedOpt = Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")]
@@ -81,11 +91,18 @@ def generate(
     start: StartOpt = "2000-01-01",
     end: EndOpt = "2024-12-31",
     seed: SeedOpt = 42,
-    defects: Annotated[int, typer.Option(help="Inject this many defects of each kind (spikes, gaps, duplicates, stale, bad OHLC).")] = 0,
+    defects: Annotated[
+        int,
+        typer.Option(
+            help="Inject this many defects of each kind (spikes, gaps, duplicates, stale, bad OHLC)."
+        ),
+    ] = 0,
 ) -> None:
     """Write a deterministic synthetic futures universe as vendor CSVs (one file per contract, fundamentals per market)."""
     summary = _generate(out, _markets(markets), _date(start), _date(end), seed, defects)
-    console.print(f"wrote {summary.files:,} files ({summary.contracts:,} contracts, {summary.rows:,} bars, {summary.fundamentals:,} fundamentals releases) to {out}")
+    console.print(
+        f"wrote {summary.files:,} files ({summary.contracts:,} contracts, {summary.rows:,} bars, {summary.fundamentals:,} fundamentals releases) to {out}"
+    )
 
 
 def _generate(out, markets, start, end, seed, defects):
@@ -96,7 +113,15 @@ def _generate(out, markets, start, end, seed, defects):
     try:
         with displayed(console) as progress:
             task = progress.add_task("generating markets", total=total)
-            return gen(out, markets, start, end, seed=seed, defects=defects, progress=lambda done: progress.update(task, completed=done))
+            return gen(
+                out,
+                markets,
+                start,
+                end,
+                seed=seed,
+                defects=defects,
+                progress=lambda done: progress.update(task, completed=done),
+            )
     except USER_ERRORS as e:
         _fail(str(e))
 
@@ -104,9 +129,27 @@ def _generate(out, markets, start, end, seed, defects):
 @app.command()
 def ingest(
     source: Annotated[Path, typer.Argument(help="A raw file or a folder of them.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="vendor-csv (with its fundamentals/ and fx/ subfolders), pysystemtrade, fundamentals-csv or fx-csv.")] = "vendor-csv",
-    lake: Annotated[str | None, typer.Option(help="Lake root: a path or s3:// URL (default $TECTON_LAKE or $TECTON_HOME/lake).")] = None,
-    replace_source: Annotated[bool, typer.Option("--replace-source", help="Switch the markets another source feeds to this one (their old rows leave the current version; time travel keeps them). Without it such files are refused.")] = False,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="vendor-csv (with its fundamentals/ and fx/ subfolders), pysystemtrade, fundamentals-csv or fx-csv.",
+        ),
+    ] = "vendor-csv",
+    lake: Annotated[
+        str | None,
+        typer.Option(
+            help="Lake root: a path or s3:// URL (default $TECTON_LAKE or $TECTON_HOME/lake)."
+        ),
+    ] = None,
+    replace_source: Annotated[
+        bool,
+        typer.Option(
+            "--replace-source",
+            help="Switch the markets another source feeds to this one (their old rows leave the current version; time travel keeps them). Without it such files are refused.",
+        ),
+    ] = False,
 ) -> None:
     """Land new and revised raw files in the lake; bad files are set aside with a reason."""
     report = _ingest(source, format, lake, replace_source)
@@ -137,30 +180,50 @@ def _print_report(report) -> None:
     for col in ("files landed", "unchanged", "rejected", "rows", "table versions"):
         table.add_column(col, justify="right" if col != "table versions" else "left")
     versions = ", ".join(f"{k} v{v}" for k, v in report.versions.items()) or "-"
-    table.add_row(f"{len(report.landed):,}", f"{len(report.unchanged):,}", f"{len(report.rejected):,}", f"{report.rows:,}", versions)
+    table.add_row(
+        f"{len(report.landed):,}",
+        f"{len(report.unchanged):,}",
+        f"{len(report.rejected):,}",
+        f"{report.rows:,}",
+        versions,
+    )
     console.print(table)
     from tecton.lake.sources import SourceRefused, refusal_lines
 
     # files refused for their source are summed up in one line per feeder, not one per file
     for outcome in report.rejected:
         if not isinstance(outcome.error, SourceRefused):
-            err.print(f"[yellow]set aside[/yellow] {escape(str(outcome.error))}", highlight=False, soft_wrap=True)
+            err.print(
+                f"[yellow]set aside[/yellow] {escape(str(outcome.error))}",
+                highlight=False,
+                soft_wrap=True,
+            )
     for line in refusal_lines(report.rejected):
         err.print(f"[yellow]{escape(line)}[/yellow]", highlight=False, soft_wrap=True)
 
 
 @app.command()
 def build(
-    full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild every model from scratch.")] = False,
-    lake_version: Annotated[int | None, typer.Option(help="Build from this lake (Delta) version.")] = None,
-    lake_as_of: Annotated[str | None, typer.Option(help="Build from the lake as it was at this ISO time.")] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Rebuild every model from scratch.")
+    ] = False,
+    lake_version: Annotated[
+        int | None, typer.Option(help="Build from this lake (Delta) version.")
+    ] = None,
+    lake_as_of: Annotated[
+        str | None, typer.Option(help="Build from the lake as it was at this ISO time.")
+    ] = None,
 ) -> None:
     """Build the marts (dbt on DuckDB) from the lake; every dbt test runs too."""
     report = _build(full_refresh, lake_version, lake_as_of)
-    console.print(f"built {report.nodes} models and tests into {report.warehouse} ({report.seconds:.1f} s of dbt)")
+    console.print(
+        f"built {report.nodes} models and tests into {report.warehouse} ({report.seconds:.1f} s of dbt)"
+    )
 
 
-def _build(full_refresh: bool = False, lake_version: int | None = None, lake_as_of: str | None = None):
+def _build(
+    full_refresh: bool = False, lake_version: int | None = None, lake_as_of: str | None = None
+):
     _quiet_prefect()
     from flows import in_process
     from flows.build import build as build_flow
@@ -172,17 +235,39 @@ def _build(full_refresh: bool = False, lake_version: int | None = None, lake_as_
     except BuildFailed as failed:
         for failure in failed.report.failures:
             err.print(f"[red]failed[/red] {escape(str(failure))}", highlight=False, soft_wrap=True)
-        _fail(f"{len(failed.report.failures)} model(s) or test(s) failed; the marts above them were not rebuilt")
+        _fail(
+            f"{len(failed.report.failures)} model(s) or test(s) failed; the marts above them were not rebuilt"
+        )
     except USER_ERRORS as e:
         _fail(str(e))
 
 
 @app.command()
 def signals(
-    model: Annotated[list[str] | None, typer.Option("--model", help="A registered model name or a model YAML path (repeat); default: futures_trend_carry and futures_fundamental.")] = None,
-    markets: Annotated[list[str] | None, typer.Option("--markets", "-m", help="Run the models on these markets instead of their own universes (repeat or comma-separate).")] = None,
-    start: Annotated[str | None, typer.Option(help="First date fitted, YYYY-MM-DD (earlier bars warm the rules up); default: all.")] = None,
-    end: Annotated[str | None, typer.Option(help="Last date fitted, YYYY-MM-DD; default: all.")] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            help="A registered model name or a model YAML path (repeat); default: futures_trend_carry and futures_fundamental.",
+        ),
+    ] = None,
+    markets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--markets",
+            "-m",
+            help="Run the models on these markets instead of their own universes (repeat or comma-separate).",
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="First date fitted, YYYY-MM-DD (earlier bars warm the rules up); default: all."
+        ),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Last date fitted, YYYY-MM-DD; default: all.")
+    ] = None,
 ) -> None:
     """Fit factor models on the marts and store their forecasts (Mantle.Tables.signals.forecasts)."""
     names = _signals(model, _markets(markets), _date(start), _date(end))
@@ -190,7 +275,12 @@ def signals(
         _print_forecasts(name)
 
 
-def _signals(models: list[str] | None, markets: list[str] | None = None, start: dt.date | None = None, end: dt.date | None = None) -> list[str]:
+def _signals(
+    models: list[str] | None,
+    markets: list[str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[str]:
     from tecton.factor_model import DEFAULT_MODELS, FactorModel
 
     try:  # a bad model file is the user's to fix: say so before any work starts
@@ -206,7 +296,9 @@ def _signals(models: list[str] | None, markets: list[str] | None = None, start: 
         with displayed(console), in_process():
             signals_flow(models, markets, start and start.isoformat(), end and end.isoformat())
     except BuildFailed as failed:
-        _fail(f"forecasts stored, but serving them failed: {'; '.join(map(str, failed.report.failures))}")
+        _fail(
+            f"forecasts stored, but serving them failed: {'; '.join(map(str, failed.report.failures))}"
+        )
     except USER_ERRORS as e:
         _fail(str(e))
     return names
@@ -217,11 +309,19 @@ def _print_forecasts(model: str, shown: int = 8) -> None:
     from tecton.dal.mantle import Mantle
 
     forecasts = Mantle.Tables.signals.forecasts
-    rows = Mantle.select(forecasts, columns=["rule", "forecast"], where={"model": model, "rule": "combined"})
+    rows = Mantle.select(
+        forecasts, columns=["rule", "forecast"], where={"model": model, "rule": "combined"}
+    )
     Mantle.close()
     last = rows.sort_values("trade_date").groupby("market_id").tail(1)
     last = last.reindex(last.forecast.abs().sort_values(ascending=False).index)
-    table = Table(title=f"{model}: latest combined forecasts", title_justify="left", caption="strongest first; all in Mantle.Tables.signals.forecasts", caption_justify="left", min_width=56)
+    table = Table(
+        title=f"{model}: latest combined forecasts",
+        title_justify="left",
+        caption="strongest first; all in Mantle.Tables.signals.forecasts",
+        caption_justify="left",
+        min_width=56,
+    )
     for col in ("market", "trade date", "forecast"):
         table.add_column(col, justify="right" if col == "forecast" else "left")
     for r in last.head(shown).itertuples():
@@ -266,20 +366,42 @@ def _demo_backtest(markets: list[str] | None, strategy: str = "futures_trend_car
     _print_runs(f"backtest of {strategy} (tecton backtest {strategy})", run_id=run_id)
     console.print(f"tear sheet: {_tear_sheet(run_id)}  (tecton report {run_id})", highlight=False)
 
+
 def _print_continuous(markets: list[str] | None, rows: int = 4) -> None:
     """The last few days of a few continuous series, read as a notebook would (through Mantle)."""
     from tecton.dal.mantle import Mantle
 
     cont = Mantle.Tables.futures.cont
     shown = markets or ["CRUDE", "SP500", "US10", "GOLD"]
-    last = Mantle.select(cont, "1900-01-01", "2100-01-01", columns=["trade_date"], markets=shown).trade_date.max()
-    df = Mantle.select(cont, last, last, columns=["contract_id", "price", "price_adj", "price_adj_ratio", "is_roll"], markets=shown, lookback=rows - 1)
+    last = Mantle.select(
+        cont, "1900-01-01", "2100-01-01", columns=["trade_date"], markets=shown
+    ).trade_date.max()
+    df = Mantle.select(
+        cont,
+        last,
+        last,
+        columns=["contract_id", "price", "price_adj", "price_adj_ratio", "is_roll"],
+        markets=shown,
+        lookback=rows - 1,
+    )
     Mantle.close()
-    table = Table(title="continuous contracts (futures.cont, Panama and ratio back-adjusted)", title_justify="left")
+    table = Table(
+        title="continuous contracts (futures.cont, Panama and ratio back-adjusted)",
+        title_justify="left",
+    )
     for col in df.columns:
         table.add_column(col, justify="right" if df[col].dtype.kind == "f" else "left")
     for row in df.itertuples(index=False):
-        table.add_row(*[f"{v:,.4f}" if isinstance(v, float) else str(v)[:10] if col == "trade_date" else str(v) for col, v in zip(df.columns, row, strict=True)])
+        table.add_row(
+            *[
+                f"{v:,.4f}"
+                if isinstance(v, float)
+                else str(v)[:10]
+                if col == "trade_date"
+                else str(v)
+                for col, v in zip(df.columns, row, strict=True)
+            ]
+        )
     console.print(table)
 
 
@@ -293,23 +415,42 @@ def _print_quality(root: str, runs: int = 5) -> None:
     for col in ("run", "partition", "status", "rows", "failing", "failed rules"):
         table.add_column(col, justify="right" if col in ("rows", "failing") else "left")
     passed = [r for r in rows if r["status"] == "promoted"]
-    shown = [r for r in rows if r["status"] != "promoted"] + passed[: max(0, 20 - len(rows) + len(passed))]
+    shown = [r for r in rows if r["status"] != "promoted"] + passed[
+        : max(0, 20 - len(rows) + len(passed))
+    ]
     for r in shown:
-        colour = {"quarantined": "red", "rejected": "red", "accepted": "yellow"}.get(r["status"], "green")
-        table.add_row(r["run_id"], r["partition"] or "", f"[{colour}]{r['status']}[/{colour}]", f"{r['rows'] or 0:,}", f"{r['failing'] or 0:,}", escape(r["rules"]))
+        colour = {"quarantined": "red", "rejected": "red", "accepted": "yellow"}.get(
+            r["status"], "green"
+        )
+        table.add_row(
+            r["run_id"],
+            r["partition"] or "",
+            f"[{colour}]{r['status']}[/{colour}]",
+            f"{r['rows'] or 0:,}",
+            f"{r['failing'] or 0:,}",
+            escape(r["rules"]),
+        )
     console.print(table)
     if len(shown) < len(rows):
-        console.print(f"... and {len(rows) - len(shown):,} more promoted partitions (all in the report)")
+        console.print(
+            f"... and {len(rows) - len(shown):,} more promoted partitions (all in the report)"
+        )
     bad = sum(r["status"] in ("quarantined", "rejected") for r in rows)
-    console.print(f"quality: {len(passed):,} partitions promoted, {bad:,} quarantined or rejected, {len(held):,} partition(s) held in quarantine")
-    console.print(f"quality report: {write_html(lake, rows, held)}", highlight=False, soft_wrap=True)
+    console.print(
+        f"quality: {len(passed):,} partitions promoted, {bad:,} quarantined or rejected, {len(held):,} partition(s) held in quarantine"
+    )
+    console.print(
+        f"quality report: {write_html(lake, rows, held)}", highlight=False, soft_wrap=True
+    )
 
 
 @quality_app.callback()
 def quality(
     ctx: typer.Context,
     runs: Annotated[int, typer.Option(help="How many recent runs to show.")] = 5,
-    lake: Annotated[str | None, typer.Option(help="Lake root (default $TECTON_LAKE or $TECTON_HOME/lake).")] = None,
+    lake: Annotated[
+        str | None, typer.Option(help="Lake root (default $TECTON_LAKE or $TECTON_HOME/lake).")
+    ] = None,
 ) -> None:
     """Partitions checked in recent runs (pass/fail, failed rules, counts) and the HTML report."""
     if ctx.invoked_subcommand is None:
@@ -318,8 +459,12 @@ def quality(
 
 @quality_app.command("accept")
 def quality_accept(
-    partition: Annotated[str, typer.Argument(help="A quarantined partition, MARKET/YEAR (e.g. CRUDE/2020).")],
-    reason: Annotated[str, typer.Option("--reason", help="Why the odd prints are real (kept in the audit log).")],
+    partition: Annotated[
+        str, typer.Argument(help="A quarantined partition, MARKET/YEAR (e.g. CRUDE/2020).")
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the odd prints are real (kept in the audit log).")
+    ],
     lake: Annotated[str | None, typer.Option(help="Lake root.")] = None,
 ) -> None:
     """Release a quarantined partition into bars (one commit), recording who, why and when."""
@@ -330,15 +475,35 @@ def quality_accept(
         record = accept(Lake(lake), partition, reason)
     except USER_ERRORS as e:
         _fail(str(e))
-    console.print(f"accepted {record['partition']}: {record['message']} (by {record['actor']}: {record['reason']})")
+    console.print(
+        f"accepted {record['partition']}: {record['message']} (by {record['actor']}: {record['reason']})"
+    )
 
 
 @app.command()
 def rebalance(
-    strategy: Annotated[str, typer.Argument(help="A registered strategy name (tecton/strategy/*.yaml) or a strategy YAML path.")],
-    holdings: Annotated[Path | None, typer.Option(help="CSV of current holdings: market_id,contracts (default: none held).")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Rebalance date, YYYY-MM-DD (default: the last day with prices).")] = None,
-    orders: Annotated[Path | None, typer.Option(help="Where to write the orders CSV (default: $TECTON_HOME/orders/STRATEGY/DATE.csv; a .md report beside it).")] = None,
+    strategy: Annotated[
+        str,
+        typer.Argument(
+            help="A registered strategy name (tecton/strategy/*.yaml) or a strategy YAML path."
+        ),
+    ],
+    holdings: Annotated[
+        Path | None,
+        typer.Option(help="CSV of current holdings: market_id,contracts (default: none held)."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Rebalance date, YYYY-MM-DD (default: the last day with prices)."
+        ),
+    ] = None,
+    orders: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the orders CSV (default: $TECTON_HOME/orders/STRATEGY/DATE.csv; a .md report beside it)."
+        ),
+    ] = None,
 ) -> None:
     """Size a strategy's forecasts into whole contracts: print targets and trades, write orders."""
     from tecton.strategy import Strategy, read_holdings
@@ -354,36 +519,100 @@ def rebalance(
     from tecton.strategy.orders import write_orders
 
     path = write_orders(decision, orders)
-    console.print(f"{len(decision.orders())} order(s) written to {path} (report beside it)", highlight=False)
+    console.print(
+        f"{len(decision.orders())} order(s) written to {path} (report beside it)", highlight=False
+    )
 
 
 def _print_decision(decision) -> None:
     explained = decision.explain()
     ccy = decision.base_currency
-    table = Table(title=f"{decision.strategy} on {decision.as_of.date()}", title_justify="left", caption=f"costs in {ccy}; buffer = the no-trade zone in whole contracts", caption_justify="left")
-    for col in ("market", "forecast", "price", "unrounded", "buffer", "held", "target", "trade", f"cost {ccy}", "cost SR", "why"):
+    table = Table(
+        title=f"{decision.strategy} on {decision.as_of.date()}",
+        title_justify="left",
+        caption=f"costs in {ccy}; buffer = the no-trade zone in whole contracts",
+        caption_justify="left",
+    )
+    for col in (
+        "market",
+        "forecast",
+        "price",
+        "unrounded",
+        "buffer",
+        "held",
+        "target",
+        "trade",
+        f"cost {ccy}",
+        "cost SR",
+        "why",
+    ):
         table.add_column(col, justify="left" if col in ("market", "why") else "right")
     for market, r in explained.iterrows():
         table.add_row(
-            market, f"{r.forecast:+.1f}", f"{r.price:,.4g}", f"{r.unrounded:+.2f}", f"{r.buffer_lower:+.0f}..{r.buffer_upper:+.0f}" if r.buffer_lower == r.buffer_lower else "",
-            f"{r.current:+d}", f"{r.target:+d}", f"{r.trade:+d}" if r.trade else "", f"{r.cost:,.2f}" if r.cost else "", f"{r.cost_sr_round_trip:.4f}", r.reason,
+            market,
+            f"{r.forecast:+.1f}",
+            f"{r.price:,.4g}",
+            f"{r.unrounded:+.2f}",
+            f"{r.buffer_lower:+.0f}..{r.buffer_upper:+.0f}"
+            if r.buffer_lower == r.buffer_lower
+            else "",
+            f"{r.current:+d}",
+            f"{r.target:+d}",
+            f"{r.trade:+d}" if r.trade else "",
+            f"{r.cost:,.2f}" if r.cost else "",
+            f"{r.cost_sr_round_trip:.4f}",
+            r.reason,
         )
     console.print(table)
     for warning in decision.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, soft_wrap=True)
     if decision.fallback:
-        err.print(f"[yellow]warning:[/yellow] optimiser not used, holdings kept: {escape(decision.fallback)}", highlight=False)
-    console.print(f"expected cost {decision.costs.sum():,.2f} {ccy} for {int((decision.trades != 0).sum())} market(s) trading", highlight=False)
+        err.print(
+            f"[yellow]warning:[/yellow] optimiser not used, holdings kept: {escape(decision.fallback)}",
+            highlight=False,
+        )
+    console.print(
+        f"expected cost {decision.costs.sum():,.2f} {ccy} for {int((decision.trades != 0).sum())} market(s) trading",
+        highlight=False,
+    )
 
 
 @app.command()
 def backtest(
-    strategy: Annotated[str | None, typer.Argument(help="A registered strategy name (tecton/strategy/*.yaml) or a strategy YAML path.")] = None,
-    start: Annotated[str | None, typer.Option(help="First day traded, YYYY-MM-DD (default: as far back as the marts allow).")] = None,
-    end: Annotated[str | None, typer.Option(help="Last day traded, YYYY-MM-DD (default: the last day with prices).")] = None,
-    capital: Annotated[float | None, typer.Option(help="Starting capital in the base currency (default: the strategy's).")] = None,
-    allow_unchecked: Annotated[bool, typer.Option("--allow-unchecked", help="Run even on quarantined or unchecked partitions (recorded in the run's manifest).")] = False,
-    rerun: Annotated[str | None, typer.Option("--rerun", help="Rerun a stored run on the data it read; say whether it reproduces bit for bit and what changed since.")] = None,
+    strategy: Annotated[
+        str | None,
+        typer.Argument(
+            help="A registered strategy name (tecton/strategy/*.yaml) or a strategy YAML path."
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="First day traded, YYYY-MM-DD (default: as far back as the marts allow)."
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(help="Last day traded, YYYY-MM-DD (default: the last day with prices)."),
+    ] = None,
+    capital: Annotated[
+        float | None,
+        typer.Option(help="Starting capital in the base currency (default: the strategy's)."),
+    ] = None,
+    allow_unchecked: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unchecked",
+            help="Run even on quarantined or unchecked partitions (recorded in the run's manifest).",
+        ),
+    ] = False,
+    rerun: Annotated[
+        str | None,
+        typer.Option(
+            "--rerun",
+            help="Rerun a stored run on the data it read; say whether it reproduces bit for bit and what changed since.",
+        ),
+    ] = None,
 ) -> None:
     """Backtest a strategy over history (it sees only the past), store the run and serve it as marts."""
     if rerun is not None:
@@ -406,21 +635,41 @@ def backtest(
 
     try:
         with displayed(console), in_process():
-            run_id = research(strategy, first and first.isoformat(), last and last.isoformat(), capital, allow_unchecked=allow_unchecked)
+            run_id = research(
+                strategy,
+                first and first.isoformat(),
+                last and last.isoformat(),
+                capital,
+                allow_unchecked=allow_unchecked,
+            )
     except BuildFailed as failed:
         _fail(f"run stored, but serving it failed: {'; '.join(map(str, failed.report.failures))}")
     except USER_ERRORS as e:
         _fail(str(e))
     _print_runs(f"backtest of {name}", run_id=run_id)
     console.print(f"tear sheet: tecton report {run_id}", highlight=False)
-    console.print(f"stored as run {run_id}: Mantle.select(Mantle.Tables.backtests.pnl, where={{'run_id': '{run_id}'}})", highlight=False)
+    console.print(
+        f"stored as run {run_id}: Mantle.select(Mantle.Tables.backtests.pnl, where={{'run_id': '{run_id}'}})",
+        highlight=False,
+    )
 
 
 @app.command()
 def report(
     run: Annotated[str, typer.Argument(help="A stored run id (tecton runs lists them).")],
-    out: Annotated[Path | None, typer.Option(help="A folder, or an .html path (default: $TECTON_HOME/reports/RUN/tearsheet.html).")] = None,
-    by_rule: Annotated[bool, typer.Option("--by-rule/--no-by-rule", help="Attribute P&L to the alpha model's rules (refits the alpha model: a few seconds).")] = True,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="A folder, or an .html path (default: $TECTON_HOME/reports/RUN/tearsheet.html)."
+        ),
+    ] = None,
+    by_rule: Annotated[
+        bool,
+        typer.Option(
+            "--by-rule/--no-by-rule",
+            help="Attribute P&L to the alpha model's rules (refits the alpha model: a few seconds).",
+        ),
+    ] = True,
 ) -> None:
     """Write a run's HTML tear sheet (plots, figures, PSR/DSR over the trials, lineage) and PNG copies."""
     path = _tear_sheet(run, out, by_rule)
@@ -467,13 +716,39 @@ def _print_runs(title: str, run_id: str | None = None, shown: int = 20) -> None:
     if rows.empty:
         console.print("no stored runs: `tecton backtest STRATEGY` runs and stores one")
         return
-    table = Table(title=title, title_justify="left", caption="return, vol and costs a year; turnover: notional traded a year / capital", caption_justify="left")
-    for col in ("run", "strategy", "window", "data", "return", "vol", "Sharpe", "max DD", "turnover", "costs"):
-        table.add_column(col, justify="left" if col in ("run", "strategy", "window", "data") else "right")
+    table = Table(
+        title=title,
+        title_justify="left",
+        caption="return, vol and costs a year; turnover: notional traded a year / capital",
+        caption_justify="left",
+    )
+    for col in (
+        "run",
+        "strategy",
+        "window",
+        "data",
+        "return",
+        "vol",
+        "Sharpe",
+        "max DD",
+        "turnover",
+        "costs",
+    ):
+        table.add_column(
+            col, justify="left" if col in ("run", "strategy", "window", "data") else "right"
+        )
     for r in rows.head(shown).itertuples():
         table.add_row(
-            r.run_id, r.strategy, f"{_day(r.start)}..{_day(r.end)}", r.data_version,
-            f"{r.ann_return:.1%}", f"{r.ann_vol:.1%}", f"{r.sharpe:.2f}", f"{r.max_drawdown:.1%}", f"{r.turnover:.1f}", f"{r.cost_ann:.2%}",
+            r.run_id,
+            r.strategy,
+            f"{_day(r.start)}..{_day(r.end)}",
+            r.data_version,
+            f"{r.ann_return:.1%}",
+            f"{r.ann_vol:.1%}",
+            f"{r.sharpe:.2f}",
+            f"{r.max_drawdown:.1%}",
+            f"{r.turnover:.1f}",
+            f"{r.cost_ann:.2%}",
         )
     console.print(table)
 
@@ -491,7 +766,9 @@ def _print_lake(root: str) -> None:
     for col in ("market", "contracts", "bars", "first", "last"):
         markets.add_column(col, justify="left" if col == "market" else "right")
     for r in bars_by_market(lake):
-        markets.add_row(r["market_id"], f"{r['contracts']:,}", f"{r['bars']:,}", str(r["first"]), str(r["last"]))
+        markets.add_row(
+            r["market_id"], f"{r['contracts']:,}", f"{r['bars']:,}", str(r["first"]), str(r["last"])
+        )
     console.print(markets)
     summary = Table(title=f"lake at {root}", title_justify="left")
     for col in ("table", "version", "rows", "files"):
@@ -502,7 +779,11 @@ def _print_lake(root: str) -> None:
 
 
 @lake_app.command("info")
-def lake_info(lake: Annotated[str | None, typer.Option(help="Lake root (default $TECTON_LAKE or $TECTON_HOME/lake).")] = None) -> None:
+def lake_info(
+    lake: Annotated[
+        str | None, typer.Option(help="Lake root (default $TECTON_LAKE or $TECTON_HOME/lake).")
+    ] = None,
+) -> None:
     """Tables, versions and bars per market."""
     _print_lake(lake or config.lake_uri())
 
@@ -510,7 +791,9 @@ def lake_info(lake: Annotated[str | None, typer.Option(help="Lake root (default 
 @lake_app.command("vacuum")
 def lake_vacuum(
     lake: Annotated[str | None, typer.Option(help="Lake root.")] = None,
-    min_age_hours: Annotated[int, typer.Option(help="Only remove orphans older than this (protects writes in flight).")] = 1,
+    min_age_hours: Annotated[
+        int, typer.Option(help="Only remove orphans older than this (protects writes in flight).")
+    ] = 1,
 ) -> None:
     """Remove data files no table version refers to (left by a killed write); history is kept."""
     from tecton.lake import Lake

@@ -27,7 +27,9 @@ class Storage:
 
     root: str
 
-    _made: set[str] = field(default_factory=set, repr=False, compare=False)  # folders known to exist
+    _made: set[str] = field(
+        default_factory=set, repr=False, compare=False
+    )  # folders known to exist
 
     @classmethod
     def default(cls) -> Storage:

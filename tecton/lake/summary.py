@@ -15,7 +15,9 @@ def tables(lake: Lake) -> list[dict]:
         table = lake.table(name)
         files = table.get_add_actions(flatten=True)
         rows = pc.sum(pa.table(files)["num_records"]).as_py() or 0
-        out.append({"table": name, "version": table.version(), "rows": rows, "files": len(pa.table(files))})
+        out.append(
+            {"table": name, "version": table.version(), "rows": rows, "files": len(pa.table(files))}
+        )
     return out
 
 
@@ -23,9 +25,18 @@ def bars_by_market(lake: Lake) -> list[dict]:
     """One row per market: contracts, bars, first and last trade date."""
     if not lake.exists("bars"):
         return []
-    bars = lake.table("bars").to_pyarrow_dataset().to_table(columns=["market_id", "contract_id", "trade_date"])
+    bars = (
+        lake.table("bars")
+        .to_pyarrow_dataset()
+        .to_table(columns=["market_id", "contract_id", "trade_date"])
+    )
     grouped = bars.group_by("market_id").aggregate(
-        [("contract_id", "count_distinct"), ("trade_date", "count"), ("trade_date", "min"), ("trade_date", "max")]
+        [
+            ("contract_id", "count_distinct"),
+            ("trade_date", "count"),
+            ("trade_date", "min"),
+            ("trade_date", "max"),
+        ]
     )
     return sorted(
         (

@@ -14,7 +14,9 @@ from tests.quality.test_quality import _spike, copy, rows_of, write_rows
 pytestmark = pytest.mark.slow
 
 
-def test_daily_promotes_and_builds_what_passed_then_fails_naming_the_held_partition(clean_raw, tmp_path):
+def test_daily_promotes_and_builds_what_passed_then_fails_naming_the_held_partition(
+    clean_raw, tmp_path
+):
     raw = copy(clean_raw, tmp_path / "raw")
     target = sorted(raw.glob("GOLD_2020*.csv"))[2]
     write_rows(target, _spike(rows_of(target)))
@@ -32,5 +34,7 @@ def test_daily_promotes_and_builds_what_passed_then_fails_naming_the_held_partit
     assert not ((bars.market_id == "GOLD") & (bars.year == int(year))).any()
     assert {"CRUDE", "SP500"} <= set(bars.market_id)
     with duckdb.connect(str(warehouse_path()), read_only=True) as con:
-        built = dict(con.execute("select market_id, count(*) from futures_cont group by 1").fetchall())
+        built = dict(
+            con.execute("select market_id, count(*) from futures_cont group by 1").fetchall()
+        )
     assert {"CRUDE", "SP500", "GOLD"} <= set(built)  # GOLD's other years still build

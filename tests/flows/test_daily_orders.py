@@ -21,7 +21,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.minutes(1.5)]
 
 def strategy_file(folder, name, markets):
     path = folder / f"{name}.yaml"
-    model = {"name": name, "universe": {"markets": markets}, "alpha": "trend_carry", "risk": "default"}
+    model = {
+        "name": name,
+        "universe": {"markets": markets},
+        "alpha": "trend_carry",
+        "risk": "default",
+    }
     path.write_text(
         yaml.safe_dump(
             {"name": name, "model": model, "capital": 500_000, "vol_target": 0.2, "idm": 1.5}

@@ -45,7 +45,10 @@ print("done", flush=True)
 def _source(folder: Path) -> dict[str, int]:
     """Ten waves of files (one folder per delivery year), landed one after another."""
     counts = {}
-    for market, months, price in (("CRUDE", range(1, 13), 60.0), ("GOLD", (2, 4, 6, 8, 10, 12), 1500.0)):
+    for market, months, price in (
+        ("CRUDE", range(1, 13), 60.0),
+        ("GOLD", (2, 4, 6, 8, 10, 12), 1500.0),
+    ):
         for year in range(2010, 2020):
             for month in months:
                 rows = bars(dt.date(year - 1, month, 1), 120, price=price)
@@ -59,7 +62,13 @@ class Watcher(threading.Thread):
 
     def __init__(self, uri: str, expected: dict[str, int]):
         super().__init__(daemon=True)
-        self.uri, self.expected, self.stop, self.problems, self.reads = uri, expected, threading.Event(), [], 0
+        self.uri, self.expected, self.stop, self.problems, self.reads = (
+            uri,
+            expected,
+            threading.Event(),
+            [],
+            0,
+        )
 
     def run(self):
         while not self.stop.is_set():
@@ -78,7 +87,11 @@ class Watcher(threading.Thread):
 def _worker(source: Path, lake: str) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-c", WORKER, str(source), lake],
-        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True,
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     assert proc.stdout.readline().strip() == "ready"
     return proc
@@ -150,7 +163,9 @@ def test_killed_ingest_reruns_to_the_clean_result(tmp_path):
     assert on_disk - referenced  # at least the planted orphan
 
     removed = lake.remove_orphans(min_age=dt.timedelta(0))
-    assert any("part-killed-writer" in r for r in removed) and any(r.endswith(".partial") for r in removed)
+    assert any("part-killed-writer" in r for r in removed) and any(
+        r.endswith(".partial") for r in removed
+    )
     on_disk_after = {p.relative_to(table_dir).as_posix() for p in table_dir.rglob("*.parquet")}
     assert on_disk_after == referenced  # every file of every version kept, only orphans gone
     for v in range(versions + 1):

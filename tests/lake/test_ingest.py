@@ -42,8 +42,15 @@ def test_partitioned_by_market_and_year(source, tecton_home):
     report = ingest_now(source)
     parts = {p for o in report.landed for p in o.partitions}
     assert parts == {"CRUDE/2019", "CRUDE/2020", "SP500/2019"}
-    folders = {p.parent.relative_to(tecton_home / "lake/tables/bars").as_posix() for p in (tecton_home / "lake/tables/bars").rglob("*.parquet")}
-    assert folders == {"market_id=CRUDE/year=2019", "market_id=CRUDE/year=2020", "market_id=SP500/year=2019"}
+    folders = {
+        p.parent.relative_to(tecton_home / "lake/tables/bars").as_posix()
+        for p in (tecton_home / "lake/tables/bars").rglob("*.parquet")
+    }
+    assert folders == {
+        "market_id=CRUDE/year=2019",
+        "market_id=CRUDE/year=2020",
+        "market_id=SP500/year=2019",
+    }
 
 
 def test_reingesting_the_same_files_is_a_noop(source):
@@ -70,11 +77,26 @@ def test_revised_file_is_a_new_version_and_the_old_one_stays_readable(source):
     assert revised.versions["bars"] == first.versions["bars"] + 1
     now, before = lake.read("bars"), lake.read("bars", version=first.versions["bars"])
     assert now.num_rows == before.num_rows + 1
-    crude_now = now.filter(pc.equal(now["contract_id"], "CRUDE_202005")).to_pandas().sort_values("trade_date")
-    crude_before = before.filter(pc.equal(before["contract_id"], "CRUDE_202005")).to_pandas().sort_values("trade_date")
+    crude_now = (
+        now.filter(pc.equal(now["contract_id"], "CRUDE_202005"))
+        .to_pandas()
+        .sort_values("trade_date")
+    )
+    crude_before = (
+        before.filter(pc.equal(before["contract_id"], "CRUDE_202005"))
+        .to_pandas()
+        .sort_values("trade_date")
+    )
     assert 77.77 in crude_now.close.tolist() and 77.77 not in crude_before.close.tolist()
+
     # the other files' rows did not move
-    others = lambda t: t.filter(pc.not_equal(t["contract_id"], "CRUDE_202005")).sort_by("observed_at").sort_by("contract_id")  # noqa: E731
+    def others(t):
+        return (
+            t.filter(pc.not_equal(t["contract_id"], "CRUDE_202005"))
+            .sort_by("observed_at")
+            .sort_by("contract_id")
+        )
+
     assert others(now).equals(others(before))
 
 
@@ -82,11 +104,17 @@ def test_time_travel_by_timestamp(source):
     ingest_now(source)
     lake = Lake()
     stamp = dt.datetime.now(dt.UTC)
-    (source / "SP500_202003.csv").write_text((source / "SP500_202003.csv").read_text().replace(",2900.0,", ",2901.0,", 1))
+    (source / "SP500_202003.csv").write_text(
+        (source / "SP500_202003.csv").read_text().replace(",2900.0,", ",2901.0,", 1)
+    )
     ingest_now(source)
     as_of = lake.read("bars", as_of=stamp)
     assert as_of.num_rows == lake.read("bars", version=0).num_rows
-    assert as_of.sort_by("observed_at").sort_by("contract_id").equals(lake.read("bars", version=0).sort_by("observed_at").sort_by("contract_id"))
+    assert (
+        as_of.sort_by("observed_at")
+        .sort_by("contract_id")
+        .equals(lake.read("bars", version=0).sort_by("observed_at").sort_by("contract_id"))
+    )
 
 
 def test_every_raw_file_is_archived_and_logged(source, tecton_home):
@@ -97,7 +125,11 @@ def test_every_raw_file_is_archived_and_logged(source, tecton_home):
         assert row.sha256 == sha256(path.read_bytes())
         archived = tecton_home / "lake" / row.archived_as
         assert archived.read_bytes() == path.read_bytes()
-        assert row.status == "ingested" and row.table_version == 0 and row.rows == len(path.read_text().splitlines()) - 1
+        assert (
+            row.status == "ingested"
+            and row.table_version == 0
+            and row.rows == len(path.read_text().splitlines()) - 1
+        )
         assert row.partitions.tolist()
         assert row.ingested_at.tzinfo is not None
 

@@ -28,7 +28,9 @@ def s3_lake(endpoint, monkeypatch, request) -> Lake:
     for key, value in s3_env(endpoint).items():
         monkeypatch.setenv(key, value)
     bucket = f"lake-{request.node.name.replace('_', '-')[:40]}"
-    s3fs.S3FileSystem(client_kwargs={"endpoint_url": endpoint}, skip_instance_cache=True).mkdir(bucket)
+    s3fs.S3FileSystem(client_kwargs={"endpoint_url": endpoint}, skip_instance_cache=True).mkdir(
+        bucket
+    )
     monkeypatch.setenv("TECTON_LAKE", f"s3://{bucket}/tecton")
     return Lake()
 
@@ -53,10 +55,15 @@ def test_ingest_lands_in_s3_and_reads_back(s3_lake, source):
     fs = s3_lake.storage.fs
     parquet = fs.glob(s3_lake.storage.uri("tables", "bars", "**", "*.parquet"))
     assert {p.split("/tables/bars/")[1].rsplit("/", 1)[0] for p in parquet} == {
-        "market_id=CRUDE/year=2019", "market_id=CRUDE/year=2020", "market_id=SP500/year=2019"
+        "market_id=CRUDE/year=2019",
+        "market_id=CRUDE/year=2020",
+        "market_id=SP500/year=2019",
     }
     for outcome in report.landed:  # raw files archived in the bucket, byte for byte
-        assert fs.cat_file(s3_lake.storage.uri(outcome.archived_as)) == (source / outcome.source_file.split("/")[-1]).read_bytes()
+        assert (
+            fs.cat_file(s3_lake.storage.uri(outcome.archived_as))
+            == (source / outcome.source_file.split("/")[-1]).read_bytes()
+        )
 
 
 def test_noop_revision_and_time_travel_on_s3(s3_lake, source):

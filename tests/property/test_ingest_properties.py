@@ -25,14 +25,18 @@ step = st.tuples(
 )
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(history=st.lists(step, min_size=1, max_size=5))
 def test_any_history_ends_as_one_clean_ingest_and_reingest_is_a_noop(history):
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         source, lake = tmp / "drop", Lake(Storage(str(tmp / "lake")))
         for contract, offset, days, price in history:
-            write_contract(source, contract, bars(dt.date(2020, 1, 6) + dt.timedelta(days=offset), days, price))
+            write_contract(
+                source, contract, bars(dt.date(2020, 1, 6) + dt.timedelta(days=offset), days, price)
+            )
             ingest_now(source, lake=lake)
 
         version = lake.table("bars").version()

@@ -10,7 +10,11 @@ from tecton.lake import IngestReport, Lake, commit, plan, stage
 
 
 def ingest_now(
-    source: Path, fmt: str = "vendor-csv", lake: Lake | None = None, batch: int = 50, checked: bool = False
+    source: Path,
+    fmt: str = "vendor-csv",
+    lake: Lake | None = None,
+    batch: int = 50,
+    checked: bool = False,
 ) -> IngestReport:
     """``checked``: through the quality gate, as the ``ingest`` flow lands files (backtests refuse
     partitions that were never checked)."""

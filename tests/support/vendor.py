@@ -13,7 +13,9 @@ def bars(start: dt.date, days: int, price: float = 50.0, step: float = 0.5) -> l
     out, day, close = [], start, price
     while len(out) < days:
         if day.weekday() < 5:
-            out.append((day, close - 0.1, close + 1, close - 1, close, 100 + len(out), 1000 + len(out)))
+            out.append(
+                (day, close - 0.1, close + 1, close - 1, close, 100 + len(out), 1000 + len(out))
+            )
             close += step
         day += dt.timedelta(days=1)
     return out

@@ -30,7 +30,9 @@ class Batch:
 
 
 def read_each(
-    read: Callable[[RawFile, bytes], pa.Table], files: list[tuple[RawFile, bytes]], only: str | None = None
+    read: Callable[[RawFile, bytes], pa.Table],
+    files: list[tuple[RawFile, bytes]],
+    only: str | None = None,
 ) -> Batch:
     """A batch from a reader that reads (and checks) one file at a time (of table ``only``, if given)."""
     batch, parts = Batch(), defaultdict(list)
@@ -42,7 +44,9 @@ def read_each(
         except RawFileError as err:
             batch.errors[index] = err
             continue
-        parts[raw.table].append(table.append_column("_file", pa.array(np.full(table.num_rows, index, np.int32))))
+        parts[raw.table].append(
+            table.append_column("_file", pa.array(np.full(table.num_rows, index, np.int32)))
+        )
     batch.tables = {name: pa.concat_tables(tables) for name, tables in parts.items()}
     return batch
 
@@ -93,11 +97,15 @@ def read_text(raw: RawFile, data: bytes | None = None) -> bytes:
         data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise RawFileError(raw.name, "utf8", f"byte 0x{data[e.start]:02x} is not UTF-8", line) from None
+        raise RawFileError(
+            raw.name, "utf8", f"byte 0x{data[e.start]:02x} is not UTF-8", line
+        ) from None
     return data
 
 
-def check_header(raw: RawFile, data: bytes, expected: list[str], optional: tuple[str, ...] = ()) -> list[str]:
+def check_header(
+    raw: RawFile, data: bytes, expected: list[str], optional: tuple[str, ...] = ()
+) -> list[str]:
     """The header's columns, which must be exactly ``expected`` (in any order) plus ``optional``."""
     first, _, rest = data.partition(b"\n")
     header = next(csv.reader(io.StringIO(first.decode("utf-8"))), [])
@@ -161,4 +169,6 @@ def _locate(raw: RawFile, data: bytes, types: dict[str, pa.DataType]) -> None:
                 parse(value.strip())
             except ValueError:
                 rule = "date" if "date" in kind or "timestamp" in kind else "number"
-                raise RawFileError(raw.name, rule, f"{name} {value!r} is not a {kind}", number) from None
+                raise RawFileError(
+                    raw.name, rule, f"{name} {value!r} is not a {kind}", number
+                ) from None

@@ -112,10 +112,16 @@ def _parse_name(raw: RawFile) -> tuple[str, int, int]:
     market, year, month = match["market"], int(match["year"]), int(match["month"])
     specs = market_specs()
     if market not in specs:
-        raise RawFileError(raw.name, "known_market", f"unknown market {market!r}; known: {', '.join(specs)}")
+        raise RawFileError(
+            raw.name, "known_market", f"unknown market {market!r}; known: {', '.join(specs)}"
+        )
     if not 1 <= month <= 12 or not specs[market].is_listed(month):
         cycle = specs[market].listing_cycle
-        raise RawFileError(raw.name, "listing_cycle", f"month {month:02d} is not in {market}'s listing cycle {cycle}")
+        raise RawFileError(
+            raw.name,
+            "listing_cycle",
+            f"month {month:02d} is not in {market}'s listing cycle {cycle}",
+        )
     return market, year, month
 
 
@@ -154,7 +160,9 @@ def _assemble(parts: list[pa.Table], meta: list[tuple]) -> pa.Table:
         "_line": pa.array(np.arange(n) - np.repeat(np.cumsum(lengths) - lengths, lengths) + 2),
     }
     loose = pa.schema([f.with_nullable(True) for f in TABLES["bars"].schema])
-    return pa.table(columns).cast(pa.schema([*loose, pa.field("_file", pa.int32()), pa.field("_line", pa.int64())]))
+    return pa.table(columns).cast(
+        pa.schema([*loose, pa.field("_file", pa.int32()), pa.field("_line", pa.int64())])
+    )
 
 
 def _read_contracts(raw: RawFile, data: bytes) -> pa.Table:
@@ -169,5 +177,3 @@ def _read_contracts(raw: RawFile, data: bytes) -> pa.Table:
     n = table.num_rows
     table = table.append_column("source_file", pa.array([f"{NAME}/{raw.name}"] * n, pa.string()))
     return conform(table, TABLES["contracts"], raw.name)
-
-
