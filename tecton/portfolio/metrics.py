@@ -32,6 +32,9 @@ def _clean(returns: pd.Series) -> np.ndarray:
     return np.nan_to_num(np.asarray(returns, dtype=float), nan=0.0)
 
 
+AT_HIGH = 1e-12  # equity per unit of capital this close to its high counts as at the high
+
+
 def _wealth(returns: pd.Series, compound: bool) -> np.ndarray:
     """Equity per unit of starting capital, with the start as element 0 (``n + 1`` values)."""
     r = _clean(returns)
@@ -119,7 +122,8 @@ def drawdown_periods(returns: pd.Series, compound: bool = False) -> pd.DataFrame
     peak = np.maximum.accumulate(wealth)
     depth = wealth / peak - 1.0 if compound else wealth - peak
     pos = np.arange(len(wealth))
-    under = wealth < peak
+    # back at the high within AT_HIGH: sums of the same returns in another order differ by 1e-16
+    under = wealth < peak - AT_HIGH
     # each underwater point belongs to the spell of the last point that was at its peak
     last_high = np.maximum.accumulate(np.where(under, 0, pos))
     columns = ["peak", "trough", "recovery", "depth", "days"]

@@ -144,7 +144,7 @@ def _periods_by_loop(r: np.ndarray, compound: bool) -> list[tuple[int, int, int 
         wealth.append(wealth[-1] * (1 + x) if compound else wealth[-1] + x)
     out, peak, spell = [], 0, None
     for i in range(1, len(wealth)):
-        if wealth[i] >= wealth[peak]:
+        if wealth[i] >= wealth[peak] - m.AT_HIGH:
             if spell is not None:
                 out.append((peak, spell[0], i, spell[1]))
                 spell = None
