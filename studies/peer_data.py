@@ -7,18 +7,15 @@ under the system's temporary folder and reused while its markets and start date 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
-from tests.support.peer import SHARED_DATA, build_peer_home
+from tests.support.peer import SHARED_DATA, build_peer_home, data_home
 
 MARKER = "study.json"  # what a kept home holds: its markets and start date
 
@@ -65,20 +62,5 @@ def peer_home(
     return home
 
 
-@contextlib.contextmanager
-def using_home(home: Path) -> Iterator[Path]:
-    """``TECTON_HOME`` set to ``home`` (and the default lake) while inside; Mantle closed after."""
-    from tecton.dal import Mantle
-
-    before = {k: os.environ.get(k) for k in ("TECTON_HOME", "TECTON_LAKE")}
-    os.environ["TECTON_HOME"] = str(home)
-    os.environ.pop("TECTON_LAKE", None)
-    try:
-        yield home
-    finally:
-        Mantle.close()
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+# TECTON_HOME set to a home while inside (the builder's own context manager)
+using_home = data_home

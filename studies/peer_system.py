@@ -23,7 +23,6 @@ the conventions tecton shares with the peer.
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +38,8 @@ from studies.peer_costs import (
     metadata_differences,
     round_trip_sharpe,
 )
-from studies.peer_data import all_markets, instrument_config, peer_home, using_home
-from studies.report import markdown
+from studies.peer_data import instrument_config, peer_home, using_home
+from studies.report import markdown, run_from_command_line
 from tecton.simulation import History, Simulation, SimulationResult, load_history
 from tecton.stats import TRADING_DAYS_PER_YEAR
 from tecton.strategy import Strategy, StrategyDefinition
@@ -256,15 +255,7 @@ def render(study: PeerStudy) -> str:
 
 
 def main(argv: list[str] | None = None) -> PeerStudy:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--markets", nargs="+", default=None, help="peer codes (default: all 29)")
-    parser.add_argument("--since", default="1970-01-01", help="first day of data kept")
-    parser.add_argument("--home", type=Path, default=None, help="data home to build or reuse")
-    parser.add_argument("--rebuild", action="store_true", help="build the home again")
-    args = parser.parse_args(argv)
-    study = run_study(args.markets or all_markets(), args.since, args.home, args.rebuild)
-    print(render(study))
-    return study
+    return run_from_command_line(__doc__, run_study, render, argv)
 
 
 if __name__ == "__main__":

@@ -24,15 +24,14 @@ are gross too. Recorded run and the paper's result side by side: ``studies/READM
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from studies.peer_data import all_markets, peer_home, using_home
-from studies.report import markdown
+from studies.peer_data import peer_home, using_home
+from studies.report import markdown, run_from_command_line
 from tecton.portfolio import metrics
 
 LEVERAGE = 0.40  # the paper's ex-ante volatility of every position, a year
@@ -176,15 +175,7 @@ def render(study: TsmomStudy) -> str:
 
 
 def main(argv: list[str] | None = None) -> TsmomStudy:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--markets", nargs="+", default=None, help="peer codes (default: all 29)")
-    parser.add_argument("--since", default="1970-01-01", help="first day of data kept")
-    parser.add_argument("--home", type=Path, default=None, help="data home to build or reuse")
-    parser.add_argument("--rebuild", action="store_true", help="build the home again")
-    args = parser.parse_args(argv)
-    study = run_study(args.markets or all_markets(), args.since, args.home, args.rebuild)
-    print(render(study))
-    return study
+    return run_from_command_line(__doc__, run_study, render, argv)
 
 
 if __name__ == "__main__":

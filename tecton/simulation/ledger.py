@@ -19,6 +19,7 @@ from tecton.portfolio.portfolio import PNL_COLUMNS, TRADE_COLUMNS
 from tecton.simulation.history import History
 from tecton.snapshot import MarketSnapshot
 from tecton.strategy import Strategy
+from tecton.strategy.inputs import market_snapshot
 
 
 class Ledger:
@@ -87,18 +88,13 @@ class Ledger:
     ) -> MarketSnapshot:
         """A snapshot whose entries are (day, market) cells: the cost model is elementwise."""
         h = self.history
-        meta = h.meta.iloc[cols]
-        return MarketSnapshot(
-            markets=tuple(np.asarray(h.markets, dtype=object)[cols]),
-            capital=float(cash.max()) if len(cash) else 1.0,
-            price=price,
-            point_value=meta["point_value"].to_numpy(dtype=float),
-            fx=h.fx[t, cols],
-            vol_daily_pct=h.vol_daily_pct[t, cols],
-            commission=meta["commission_per_contract"].to_numpy(dtype=float),
-            commission_pct=meta["commission_pct"].fillna(0.0).to_numpy(dtype=float),
-            spread_pts=meta["spread_pts"].to_numpy(dtype=float),
-            rolls_per_year=h.rolls_per_year[cols],
+        return market_snapshot(
+            h.meta.iloc[cols],
+            float(cash.max()) if len(cash) else 1.0,
+            price,
+            h.fx[t, cols],
+            h.vol_daily_pct[t, cols],
+            h.rolls_per_year[cols],
         )
 
     def _record(self, t, cols, quantity, price, cost, reason, contract_day=None) -> None:

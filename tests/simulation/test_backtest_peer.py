@@ -17,7 +17,7 @@ from tecton.simulation import Simulation, load_history
 from tecton.simulation.history import assemble_history
 from tecton.strategy import Strategy, StrategyDefinition
 from tecton.strategy.inputs import market_metadata
-from tests.support.peer import SHARED_DATA, build_peer_home
+from tests.support.peer import SHARED_DATA, peer_home_fixtures
 
 pytestmark = [pytest.mark.slow, pytest.mark.minutes(1.5)]
 
@@ -25,18 +25,7 @@ MARKETS = ["SP500", "US10", "GOLD", "CORN", "CRUDE_W", "EUR", "EUROSTX", "NIKKEI
 START, END = "2020-01-01", "2022-06-30"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"peer data not found at {SHARED_DATA} (it ships beside the repo in ../shared)")
-    return build_peer_home(tmp_path_factory.mktemp("backtest-peer-home"), MARKETS, "2017-01-01")
-
-
-@pytest.fixture
-def home(built, monkeypatch):
-    monkeypatch.setenv("TECTON_HOME", str(built))
-    yield built
-    Mantle.close()
+built, home = peer_home_fixtures(MARKETS, "2017-01-01", "backtest-peer-home")
 
 
 def strategy(**changes) -> Strategy:

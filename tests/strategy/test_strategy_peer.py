@@ -15,12 +15,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from tecton.dal import Mantle
 from tecton.factor_model import FactorModel
 from tecton.markets import Markets
 from tecton.strategy import Strategy, StrategyDefinition
 from tests.support.cli import tecton
-from tests.support.peer import SHARED_DATA, build_peer_home
+from tests.support.peer import SHARED_DATA, peer_home_fixtures
 
 pytestmark = [pytest.mark.slow, pytest.mark.minutes(1.5)]
 
@@ -29,18 +28,7 @@ AS_OF = pd.Timestamp("2022-06-30")
 HELD = {"SP500": 2, "NIKKEI": -1, "CRUDE_W": 5}
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"peer data not found at {SHARED_DATA} (it ships beside the repo in ../shared)")
-    return build_peer_home(tmp_path_factory.mktemp("strategy-peer-home"), MARKETS, "2017-01-01")
-
-
-@pytest.fixture
-def home(built, monkeypatch):
-    monkeypatch.setenv("TECTON_HOME", str(built))
-    yield built
-    Mantle.close()
+built, home = peer_home_fixtures(MARKETS, "2017-01-01", "strategy-peer-home")
 
 
 def definition(**changes) -> dict:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "pysystemtrade"
@@ -34,26 +37,16 @@ def data_rows(path: Path) -> int:
         return sum(1 for _ in f) - 1
 
 
-def build_peer_home(home: Path, markets: list[str], since: str) -> Path:
-    """A data home whose lake holds ``markets`` of the peer since ``since`` with the peer's
-    instrument configuration and every FX file, and whose warehouse is built (real dbt)."""
-    import os
+@contextlib.contextmanager
+def data_home(home: Path) -> Iterator[Path]:
+    """``TECTON_HOME`` set to ``home`` (and the default lake) while inside; Mantle closed after."""
+    from tecton.dal import Mantle
 
-    from tecton.dal import Mantle, warehouse
-    from tests.support.lake import ingest_now
-
-    peer = copy_markets(SHARED_DATA, home / "peer", markets, since=since)
-    shutil.copytree(SHARED_DATA / "csvconfig", peer / "csvconfig", dirs_exist_ok=True)
-    (peer / "fx_prices_csv").mkdir(exist_ok=True)
-    for path in (SHARED_DATA / "fx_prices_csv").glob("*"):
-        shutil.copy(path, peer / "fx_prices_csv")
     before = {k: os.environ.get(k) for k in ("TECTON_HOME", "TECTON_LAKE")}
     os.environ["TECTON_HOME"] = str(home)
     os.environ.pop("TECTON_LAKE", None)
     try:
-        ingest_now(peer, "pysystemtrade", checked=True)
-        report = warehouse.build()
-        assert report.ok, report.failures
+        yield home
     finally:
         Mantle.close()
         for key, value in before.items():
@@ -61,4 +54,45 @@ def build_peer_home(home: Path, markets: list[str], since: str) -> Path:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def build_peer_home(home: Path, markets: list[str], since: str) -> Path:
+    """A data home whose lake holds ``markets`` of the peer since ``since`` with the peer's
+    instrument configuration and every FX file, and whose warehouse is built (real dbt)."""
+    from tecton.dal import warehouse
+    from tests.support.lake import ingest_now
+
+    peer = copy_markets(SHARED_DATA, home / "peer", markets, since=since)
+    shutil.copytree(SHARED_DATA / "csvconfig", peer / "csvconfig", dirs_exist_ok=True)
+    (peer / "fx_prices_csv").mkdir(exist_ok=True)
+    for path in (SHARED_DATA / "fx_prices_csv").glob("*"):
+        shutil.copy(path, peer / "fx_prices_csv")
+    with data_home(home):
+        ingest_now(peer, "pysystemtrade", checked=True)
+        report = warehouse.build()
+        assert report.ok, report.failures
     return home
+
+
+def peer_home_fixtures(markets: list[str], since: str, name: str):
+    """Pytest fixtures ``built`` (a module's peer data home, built once) and ``home`` (a test
+    run inside it); a module takes them with ``built, home = peer_home_fixtures(...)``."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def built(tmp_path_factory):
+        if not SHARED_DATA.is_dir():
+            pytest.skip(
+                f"peer data not found at {SHARED_DATA} (it ships beside the repo in ../shared)"
+            )
+        return build_peer_home(tmp_path_factory.mktemp(name), markets, since)
+
+    @pytest.fixture
+    def home(built, monkeypatch):
+        from tecton.dal import Mantle
+
+        monkeypatch.setenv("TECTON_HOME", str(built))
+        yield built
+        Mantle.close()
+
+    return built, home
