@@ -40,8 +40,9 @@ def test_commission_and_spread_are_per_contract_traded(data):
     )
 
 
+# (A coefficient is 0 or a real one: below 1e-6 the cost itself is subnormal and loses digits.)
 @PROPERTY
-@given(st.data(), st.floats(0.0, 5.0, allow_subnormal=False))
+@given(st.data(), st.just(0.0) | st.floats(1e-6, 5.0))
 def test_impact_is_the_three_halves_power_of_contracts_over_root_volume(data, coefficient):
     s = data.draw(snapshots())
     trades = data.draw(contracts_for(s))
