@@ -27,6 +27,7 @@ def simulate(
     capital: float | None,
     markets: list[str] | None = None,
     allow_unchecked: bool = False,
+    fill: str = "close",
 ) -> Any:
     # imported here: the simulator pulls in the models and the optimiser, which the other
     # tasks (and importing this module to deploy it) do not need
@@ -35,9 +36,16 @@ def simulate(
 
     chosen = Strategy.from_yaml(strategy)
     chosen = chosen.on(markets) if markets else chosen
-    return Simulation(
-        chosen, start=start, end=end, capital=capital, allow_unchecked=allow_unchecked
-    ).run()
+    simulation = Simulation(
+        chosen, start=start, end=end, capital=capital, allow_unchecked=allow_unchecked, fill=fill
+    )
+    result = simulation.run()
+    if simulation.markets_without_open:
+        get_run_logger().warning(
+            "no opens in the bars of %s: filled at the close",
+            ", ".join(simulation.markets_without_open),
+        )
+    return result
 
 
 # a retry is safe: until its runs row lands, storing a run again replaces its rows
@@ -60,17 +68,19 @@ def research(
     build: bool = True,
     markets: list[str] | None = None,
     allow_unchecked: bool = False,
+    fill: str = "close",
 ) -> str:
     """Backtest ``strategy`` (a registered name or a YAML path) from ``start`` to ``end`` (default:
     all the history the marts hold) on ``capital`` (default: the strategy's), store the run and,
     with ``build``, serve it through the ``backtests`` marts. ``markets`` replaces the universe
     of the strategy's model. A run needing partitions that did not pass the checks is refused
-    unless ``allow_unchecked`` (recorded in its manifest).
+    unless ``allow_unchecked`` (recorded in its manifest). ``fill``: decisions fill at the next
+    ``close`` (default) or at the next ``open`` where the bars have one.
 
     Returns the run id (``Mantle.select(Mantle.Tables.backtests.pnl, where={"run_id": ...})``).
     """
     logger = get_run_logger()
-    result = simulate(strategy, start, end, capital, markets, allow_unchecked)
+    result = simulate(strategy, start, end, capital, markets, allow_unchecked, fill)
     figures = ", ".join(f"{k} {v:.4g}" for k, v in result.summary.items())
     logger.info(
         "backtest of %s from %s to %s: %s",

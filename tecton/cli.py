@@ -606,6 +606,12 @@ def backtest(
             help="Run even on quarantined or unchecked partitions (recorded in the run's manifest).",
         ),
     ] = False,
+    fill: Annotated[
+        str,
+        typer.Option(
+            help="Fill each decision at the next 'close', or the next 'open' where the bars have one.",
+        ),
+    ] = "close",
     rerun: Annotated[
         str | None,
         typer.Option(
@@ -626,6 +632,8 @@ def backtest(
         first, last = _date(start), _date(end)
         if capital is not None and not (capital > 0 and capital != float("inf")):
             raise ValueError(f"--capital must be a positive number, got {capital}")
+        if fill not in ("close", "open"):
+            raise ValueError(f"--fill must be close or open, got {fill!r}")
     except USER_ERRORS as e:
         _fail(str(e))
     _quiet_prefect()
@@ -641,6 +649,7 @@ def backtest(
                 last and last.isoformat(),
                 capital,
                 allow_unchecked=allow_unchecked,
+                fill=fill,
             )
     except BuildFailed as failed:
         _fail(f"run stored, but serving it failed: {'; '.join(map(str, failed.report.failures))}")

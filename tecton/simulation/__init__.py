@@ -1,4 +1,4 @@
-"""Backtests: a strategy over history, seeing only the past, filled at the next close.
+"""Backtests: a strategy over history, seeing only the past, filled the next day (close or open).
 
 from tecton.simulation import Simulation
 run = Simulation(Strategy.from_yaml("futures_trend_carry"), start="2005-01-01").run()

@@ -28,6 +28,8 @@ from tecton.strategy.inputs import (
     rolls_per_year,
 )
 
+FILLS = ("close", "open")
+
 if TYPE_CHECKING:
     from tecton.factor_model.risk import RiskModel
     from tecton.strategy import Strategy
@@ -48,6 +50,8 @@ class History:
     meta : DataFrame of the ``futures.markets`` rows, one per market.
     rolls_per_year : (N,) rolls a year, for the optimiser's holding cost.
     risk : the fitted RiskModel, for a day's full :class:`RiskEstimate` where a strategy needs it.
+    open : (T, N) the held contract's open that day, where the bars have one (read for fills at
+        the open; None when not read).
     """
 
     dates: pd.DatetimeIndex
@@ -62,6 +66,7 @@ class History:
     rolls_per_year: np.ndarray
     risk: RiskModel
     read_from: pd.Timestamp | None = None  # the first bar the model read (warm-up included)
+    open: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.dates)
@@ -76,6 +81,22 @@ class History:
         rolled = np.zeros(held.shape, dtype=bool)
         rolled[1:] = (held[1:] != held[:-1]) & pd.notna(held[1:]) & pd.notna(held[:-1])
         return rolled
+
+    def fill_prices(self, fill: str) -> np.ndarray:
+        """(T, N) the price a fill on each day gets: the close (``fill="close"``), or the held
+        contract's open where the bars have one and the close where they do not (``"open"``)."""
+        if fill not in FILLS:
+            raise TectonError(f"fill must be one of {', '.join(FILLS)}, got {fill!r}")
+        if fill == "close" or self.open is None:
+            return self.price
+        return np.where(np.isfinite(self.open) & np.isfinite(self.price), self.open, self.price)
+
+    def markets_without_open(self) -> list[str]:
+        """Markets whose bars have no open on any day (a fill at the open is at the close)."""
+        if self.open is None:
+            return list(self.markets)
+        has_open = np.isfinite(self.open).any(axis=0)
+        return [m for m, has in zip(self.markets, has_open, strict=True) if not has]
 
     def snapshot(
         self,
@@ -139,8 +160,10 @@ def load_history(
     start: DateLike | None = None,
     end: DateLike | None = None,
     lake_as_of: DateLike | None = None,
+    opens: bool = False,
 ) -> History:
-    """Fit the strategy's model over ``start``..``end`` and read the window's market numbers."""
+    """Fit the strategy's model over ``start``..``end`` and read the window's market numbers
+    (with ``opens``, also the held contract's open each day, from ``futures.bars``)."""
     from tecton import fx as fx_rates
     from tecton.dal.mantle import Mantle
 
@@ -155,7 +178,35 @@ def load_history(
     meta = market_metadata(markets, lake_as_of)
     currencies = sorted(set(meta["currency"]))
     rates = fx_rates.rates(currencies, end=dates[-1], as_of=lake_as_of)
-    return assemble_history(model, cont, rates, meta, rolls_per_year(markets, dates[0], lake_as_of))
+    history = assemble_history(
+        model, cont, rates, meta, rolls_per_year(markets, dates[0], lake_as_of)
+    )
+    if not opens:
+        return history
+    held = cont[cont["trade_date"].between(dates[0], dates[-1])]
+    return replace(history, open=_held_opens(held, history, lake_as_of))
+
+
+def _held_opens(held: pd.DataFrame, history: History, lake_as_of: DateLike | None) -> np.ndarray:
+    """(T, N) each day's open of the contract held that day (its first observation's open)."""
+    from tecton.dal.mantle import Mantle
+
+    bars = Mantle.select(
+        "futures.bars",
+        history.dates[0],
+        history.dates[-1],
+        ["observed_at", "open", "role"],
+        markets=list(history.markets),
+        as_of=lake_as_of,
+    )
+    bars = bars[bars["role"].isna() | bars["role"].eq("PRICE")]  # the peer's own contract rows
+    keys = ["market_id", "trade_date", "contract_id"]
+    first = bars.sort_values([*keys, "observed_at"]).drop_duplicates(keys)[[*keys, "open"]]
+    first["trade_date"] = pd.to_datetime(first["trade_date"]).astype("datetime64[ns]")
+    held = held[keys].assign(trade_date=lambda f: pd.to_datetime(f["trade_date"]))
+    merged = held.merge(first, on=keys, how="left")
+    wide = merged.pivot(index="trade_date", columns="market_id", values="open")
+    return wide.reindex(index=history.dates, columns=list(history.markets)).to_numpy(dtype=float)
 
 
 def assemble_history(

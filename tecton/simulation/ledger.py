@@ -3,9 +3,11 @@
 The drivers only decide what is held at each close (``positions``); :meth:`Ledger.book` turns
 a span of days of holdings into P&L, fills and costs with array expressions, whether the span
 is one day (the event loop, which needs each day's P&L for compounding capital) or the whole
-window at once (the vectorised path). Fills are at the close of the day the holding changes, at
-that close; a roll moves the holding to the new contract at the previous close, where the P&L
-switches contract, and pays two trades per contract held.
+window at once (the vectorised path). Fills are on the day the holding changes, at that day's
+close or (``fill="open"``) at the held contract's open where the bars have one: a contract
+bought at the open also earns the day's move from the open to the close. A roll moves the
+holding to the new contract at the previous close, where the P&L switches contract, and pays
+two trades per contract held.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from tecton.strategy.inputs import market_snapshot
 class Ledger:
     """Contracts held at each close (set by a driver), and the P&L and fills they imply."""
 
-    def __init__(self, costs: CostModel, history: History):
+    def __init__(self, costs: CostModel, history: History, fill: str = "close"):
         T, N = len(history), len(history.markets)
         self.costs, self.history = costs, history
+        self.fill_price = history.fill_prices(fill)
         self.positions = np.zeros((T, N))
         self.pnl_price = np.zeros((T, N))
         self.pnl_fx = np.zeros((T, N))
@@ -46,7 +49,9 @@ class Ledger:
         before, after = self.positions[t0 - 1 : t1 - 1], self.positions[days]
         move = np.nan_to_num(before * h.ret_pts[days] * h.point_value)
         fx_before, fx_now = h.fx[t0 - 1 : t1 - 1], h.fx[days]
-        self.pnl_price[days] = np.nan_to_num(move * fx_before)
+        # what was traded that day, from its fill to the close (nothing for fills at the close)
+        since_fill = (after - before) * (h.price[days] - self.fill_price[days]) * h.point_value
+        self.pnl_price[days] = np.nan_to_num(move * fx_before) + np.nan_to_num(since_fill * fx_now)
         self.pnl_fx[days] = np.nan_to_num(move * (fx_now - fx_before))
         cash = np.broadcast_to(np.asarray(capital, dtype=float), (t1 - t0,))
         self._trades(t0, before, after, cash)
@@ -59,7 +64,7 @@ class Ledger:
             return
         t = rows + t0
         quantity = after[rows, cols] - before[rows, cols]
-        price = self.history.price[t, cols]
+        price = self.fill_price[t, cols]
         cost = self.costs.trade_cost(quantity, self._cells(t, cols, cash[rows], price))
         np.add.at(self.cost, (t, cols), cost)
         self._record(t, cols, quantity, price, cost, "signal")

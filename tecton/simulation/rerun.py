@@ -58,6 +58,7 @@ def rerun(run_id: str) -> Rerun:
         lake_as_of=as_of,
         path=p["path"],
         allow_unchecked=p["allow_unchecked"],
+        fill=p.get("fill", "close"),  # runs stored before fills at the open were closes
     )
     result = simulation.run()
     now = result.manifest

@@ -1,12 +1,13 @@
-"""Simulation: a strategy over history, one close at a time, filled at the next close.
+"""Simulation: a strategy over history, one close at a time, filled the next day.
 
     from tecton.simulation import Simulation
     run = Simulation(strategy, start="2005-01-01", end="2024-12-31").run()
     run.portfolio.positions, run.portfolio.trades, run.portfolio.pnl, run.summary
 
 Each day ``t`` the strategy gets :meth:`History.inputs` of ``t`` (row ``t`` of the history, no
-later row) and the contracts held; its target fills at the close of ``t + 1`` at that close,
-priced by the strategy's own cost model (the optimiser's). Holding through a roll pays the
+later row) and the contracts held; its target fills on day ``t + 1``: at that close (the
+default), or with ``fill="open"`` at the held contract's open where the bars have one (the close
+where they do not), priced by the strategy's own cost model (the optimiser's). Holding through a roll pays the
 roll's two trades. Two paths give the same portfolio where both apply: the event loop (any
 strategy) and, for ``vol_target`` with plain rounding on fixed capital, :mod:`vectorised`.
 """
@@ -27,7 +28,7 @@ from tecton.errors import DateLike, TectonError
 from tecton.portfolio import Portfolio, metrics
 from tecton.progress import bar
 from tecton.simulation import ledger, lineage
-from tecton.simulation.history import History, load_history
+from tecton.simulation.history import FILLS, History, load_history
 from tecton.simulation.lineage import Manifest
 from tecton.strategy import Strategy, StrategyDefinition
 
@@ -73,6 +74,9 @@ class Simulation:
     allow_unchecked : bool
         Run even where a partition the run needs was quarantined or never checked (refused
         otherwise, naming them); the manifest records the override.
+    fill : {"close", "open"}
+        Where a decision at the close of ``t`` fills on ``t + 1``: the close (default), or the
+        open where the bars have one (``markets_without_open`` lists those filled at the close).
     """
 
     def __init__(
@@ -85,15 +89,19 @@ class Simulation:
         lake_as_of: DateLike | None = None,
         path: str = "auto",
         allow_unchecked: bool = False,
+        fill: str = "close",
     ):
         if path not in PATHS:
             raise TectonError(f"path must be one of {', '.join(PATHS)}, got {path!r}")
+        if fill not in FILLS:
+            raise TectonError(f"fill must be one of {', '.join(FILLS)}, got {fill!r}")
         capital = strategy.definition.capital if capital is None else float(capital)
         if not (np.isfinite(capital) and capital > 0):
             raise TectonError(f"capital must be a positive number, got {capital}")
         self.strategy, self.capital, self.compounding = strategy, capital, compounding
         self.start, self.end, self.lake_as_of, self.path = start, end, lake_as_of, path
-        self.allow_unchecked = allow_unchecked
+        self.allow_unchecked, self.fill = allow_unchecked, fill
+        self.markets_without_open: list[str] = []
 
     def vectorisable(self) -> bool:
         d = self.strategy.definition
@@ -103,11 +111,15 @@ class Simulation:
         """Run the backtest (``history`` read through Mantle unless given, its partitions checked)."""
         states, overrides = [], []
         if history is None:
-            history = load_history(self.strategy, self.start, self.end, self.lake_as_of)
+            history = load_history(
+                self.strategy, self.start, self.end, self.lake_as_of, opens=self.fill == "open"
+            )
             states = lineage.partition_states(
                 list(history.markets), history.read_from, history.dates[-1], self._as_of_utc()
             )
             overrides = lineage.check_partitions(states, self.allow_unchecked)
+        if self.fill == "open":
+            self.markets_without_open = history.markets_without_open()
         with threadpool_limits(1):  # small matrices a day: BLAS threads cost more than they give
             return self._simulate(history, states, overrides)
 
@@ -122,9 +134,11 @@ class Simulation:
                 )
             from tecton.simulation.vectorised import run_vectorised
 
-            portfolio = run_vectorised(self.strategy, history, self.capital)
+            portfolio = run_vectorised(self.strategy, history, self.capital, self.fill)
         else:
-            portfolio = run_events(self.strategy, history, self.capital, self.compounding)
+            portfolio = run_events(
+                self.strategy, history, self.capital, self.compounding, self.fill
+            )
         versions = _lake_versions(self.lake_as_of)
         return SimulationResult(
             run_id=uuid.uuid4().hex[:12],
@@ -154,6 +168,7 @@ class Simulation:
                 "compounding": self.compounding,
                 "path": path,
                 "allow_unchecked": self.allow_unchecked,
+                "fill": self.fill,
                 "lake_as_of": None if self.lake_as_of is None else str(self.lake_as_of),
                 "base_currency": portfolio.base_currency,
                 "solver": d.optimizer.solver if d.sizing == "optimizer" else None,
@@ -182,9 +197,10 @@ def run_events(
     history: History,
     capital: float,
     compounding: bool = False,
+    fill: str = "close",
 ) -> Portfolio:
     """The daily event loop: P&L of yesterday's holdings, yesterday's orders filled, decide."""
-    book = ledger.Ledger(strategy.cost_model, history)
+    book = ledger.Ledger(strategy.cost_model, history, fill)
     weights, idm = ledger.diversification_path(strategy, history)
     d = strategy.definition
     needs_risk = d.sizing == "optimizer" or d.rounding == "greedy"
@@ -194,7 +210,7 @@ def run_events(
         for t in range(len(history)):
             if t:
                 book.positions[t] = book.positions[t - 1]
-                if pending is not None:  # yesterday's decision fills at today's close
+                if pending is not None:  # yesterday's decision fills today (open or close)
                     columns, target = pending
                     filled = np.isin(columns, book.fillable(t, columns))
                     book.positions[t, columns[filled]] = target[filled]

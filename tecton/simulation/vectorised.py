@@ -40,10 +40,13 @@ def buffer_path(
     return np.where(sized, lower, np.nan), np.where(sized, upper, np.nan)
 
 
-def run_vectorised(strategy: Strategy, history: History, capital: float) -> Portfolio:
-    """Positions from the buffer edges, filled a close later, booked by the :class:`Ledger`."""
+def run_vectorised(
+    strategy: Strategy, history: History, capital: float, fill: str = "close"
+) -> Portfolio:
+    """Positions from the buffer edges, filled the next day (at ``fill``), booked by the
+    :class:`Ledger`."""
     lower, upper = buffer_path(strategy, history, capital)
-    book = Ledger(strategy.cost_model, history)
+    book = Ledger(strategy.cost_model, history, fill)
     held, fillable = book.positions, np.isfinite(history.price)
     for t in range(1, len(history)):  # buffering depends on what is held: one vector a day
         held[t] = held[t - 1]

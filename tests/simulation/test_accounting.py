@@ -1,4 +1,5 @@
-"""The books of a backtest on a hand-made market: P&L across rolls to the cent, both paths equal.
+"""The books of a backtest on a hand-made market: P&L across rolls to the cent, both paths equal,
+filled at the next close or at the next open.
 
 One EUR-quoted market with three contracts, each its own random walk, rolled every 60 days; a
 strategy that is always long (forecast +10). The expected P&L is computed here from the
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tecton.errors import TectonError
 from tecton.simulation import History, Simulation
 from tecton.strategy import Strategy, StrategyDefinition
 
@@ -123,3 +125,64 @@ def test_exposure_is_contracts_times_price_point_value_and_fx():
     portfolio = Simulation(always_long(), path="events").run(history).portfolio
     expected = portfolio.positions["X"] * history.price[:, 0] * POINT * history.fx[:, 0]
     np.testing.assert_allclose(portfolio.exposure["X"].to_numpy(), expected.to_numpy(), rtol=1e-12)
+
+
+def with_opens(history: History, seed: int) -> History:
+    """Each day's open of the held contract: its previous close plus an overnight gap; every
+    seventh day the bars have no open (the fill there is at the close)."""
+    rng = np.random.default_rng(seed + 2)
+    previous = history.price[:, 0] - history.ret_pts[:, 0]  # the held contract's last close
+    opens = previous + rng.normal(0, 0.8, DAYS)
+    opens[::7] = np.nan
+    return history.with_arrays(open=opens[:, None])
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_fills_at_the_open_earn_the_day_from_the_open_and_pay_at_that_price(seed):
+    table = contract_table(seed)
+    history = with_opens(history_of(table, seed), seed)
+    run = Simulation(always_long(buffer=0.02), path="events", fill="open").run(history)
+    positions = run.portfolio.positions["X"].to_numpy(dtype=float)
+    close, opens, fx = history.price[:, 0], history.open[:, 0], history.fx[:, 0]
+    filled_at = np.where(np.isnan(opens), close, opens)
+    held = history.contract_id[:, 0]
+    per_contract = COMMISSION + SPREAD / 2 * POINT
+    expected = np.zeros(DAYS)
+    for t in range(1, DAYS):
+        move = table[held[t]].iloc[t] - table[held[t]].iloc[t - 1]
+        traded = positions[t] - positions[t - 1]
+        expected[t] = (positions[t - 1] * move + traded * (close[t] - filled_at[t])) * POINT * fx[t]
+        rolled = held[t] != held[t - 1]
+        expected[t] -= (
+            (abs(traded) + (2 * positions[t - 1] if rolled else 0)) * per_contract * fx[t]
+        )
+    np.testing.assert_allclose(run.portfolio.daily_pnl().to_numpy(), expected, rtol=0, atol=1e-8)
+
+    signals = run.portfolio.trades[run.portfolio.trades["reason"] == "signal"]
+    day = history.dates.get_indexer(pd.DatetimeIndex(signals["trade_date"]))
+    np.testing.assert_array_equal(signals["price"].to_numpy(), filled_at[day])
+    assert np.isnan(opens[day]).any() and np.isfinite(opens[day]).any()  # both kinds were filled
+    at_close = Simulation(always_long(buffer=0.02), path="events").run(history).portfolio
+    pd.testing.assert_frame_equal(at_close.positions, run.portfolio.positions)  # same decisions
+    assert not np.allclose(at_close.daily_pnl(), run.portfolio.daily_pnl())
+
+
+def test_fills_at_the_open_keep_the_same_books_on_both_paths():
+    history = with_opens(history_of(contract_table(9), 9), 9)
+    strategy = always_long(buffer=0.02)
+    events = Simulation(strategy, path="events", fill="open").run(history).portfolio
+    vectorised = Simulation(strategy, path="vectorised", fill="open").run(history).portfolio
+    pd.testing.assert_frame_equal(events.pnl, vectorised.pnl)
+    pd.testing.assert_frame_equal(events.trades, vectorised.trades)
+
+
+def test_a_history_without_opens_fills_at_the_close_and_says_so():
+    history = history_of(contract_table(10), 10)
+    simulation = Simulation(always_long(), path="events", fill="open")
+    run = simulation.run(history).portfolio
+    pd.testing.assert_frame_equal(
+        run.pnl, Simulation(always_long(), path="events").run(history).portfolio.pnl
+    )
+    assert simulation.markets_without_open == ["X"]
+    with pytest.raises(TectonError, match="fill must be one of close, open"):
+        Simulation(always_long(), fill="vwap")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -83,6 +85,29 @@ def test_a_run_records_what_it_read_and_a_rerun_reproduces_it_bit_for_bit(home):
     assert again.reproduced, again.describe()
     assert again.result.manifest.result_sha256 == manifest.result_sha256
     assert "reproduced bit for bit" in again.describe()
+
+
+def test_fills_at_the_open_are_at_the_held_contracts_open_in_the_vendor_file(home):
+    result = Simulation(
+        strategy(["CRUDE", "SP500"], "at_open"), "2019-01-01", "2020-12-31", fill="open"
+    ).run()
+    signals = result.portfolio.trades.query("reason == 'signal'")
+    assert len(signals) > 20 and set(signals["market_id"]) == {"CRUDE", "SP500"}
+    opens = {
+        contract: pd.read_csv(home / "raw" / f"{contract}.csv", index_col="date")["open"]
+        for contract in set(signals["contract_id"])
+    }
+    expected = [
+        opens[c][str(pd.Timestamp(d).date())]
+        for c, d in zip(signals["contract_id"], signals["trade_date"], strict=True)
+    ]
+    np.testing.assert_allclose(signals["price"].to_numpy(), expected, rtol=1e-12)
+    assert result.manifest.parameters["fill"] == "open"
+    again = rerun(store_run(result))
+    assert again.reproduced, again.describe()
+
+    refused = tecton("backtest", "futures_trend_carry", "--fill", "vwap", home=home)
+    assert refused.returncode == 2 and "--fill must be close or open" in refused.stderr
 
 
 def test_quarantined_data_is_refused_by_name_unless_overridden_and_the_override_is_recorded(home):
