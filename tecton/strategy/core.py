@@ -12,6 +12,7 @@ each day, so a backtest and a live rebalance size a portfolio the same way.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -127,42 +128,53 @@ class Strategy:
         if d.sizing == "optimizer" or d.rounding == "greedy":  # no buffer: costs decide instead
             lower, upper = np.full_like(lower, np.nan), np.full_like(upper, np.nan)
         trades = target - current
-        costs = self.cost_model.trade_cost(trades, snap)
-        details = pd.DataFrame(
-            {
-                "forecast": inputs.forecast,
-                "contract_id": inputs.contract_id,
-                "price": snap.price,
-                "fx": snap.fx,
-                "vol_daily_pct": snap.vol_daily_pct,
+        costs = self.cost_model.trade_cost(trades, snap)  # now: wrong cost inputs fail here
+        columns = partial(
+            self._explained,
+            inputs,
+            sizing={
                 "block_value": block,
                 "value_vol": value_vol,
                 "vol_scalar": scalar,
-                "weight": weights,
+                "weight": np.array(weights, dtype=float),
                 "idm": idm,
                 "unrounded": unrounded,
                 "buffer_lower": lower,
                 "buffer_upper": upper,
+            },
+            decided={
                 "current": current.astype(int),
                 "target": target.astype(int),
                 "trade": trades.astype(int),
                 "cost": costs,
-                "cost_sr_round_trip": self.cost_model.sharpe_units(snap),
-                "reason": reason,
             },
-            index=pd.Index(snap.markets, name="market_id"),
+            reason=reason,
         )
         return Decision(
             strategy=self.name,
             as_of=inputs.as_of,
-            target=details["target"].rename("contracts"),
-            trades=details["trade"].rename("contracts"),
-            costs=details["cost"].rename(f"cost_{config.base_currency()}"),
-            details=details,
+            markets=snap.markets,
+            contracts=target.astype(int),
             base_currency=config.base_currency(),
+            columns=columns,
             fallback=fallback,
-            warnings=self._cost_warnings(snap),
+            find_warnings=partial(self._cost_warnings, snap),
         )
+
+    def _explained(self, inputs: RebalanceInputs, sizing: dict, decided: dict, reason) -> dict:
+        """The decision's per-market table, in :data:`EXPLAIN_COLUMNS` order (built when asked)."""
+        snap = inputs.snapshot
+        return {
+            "forecast": inputs.forecast,
+            "contract_id": inputs.contract_id,
+            "price": snap.price,
+            "fx": snap.fx,
+            "vol_daily_pct": snap.vol_daily_pct,
+            **sizing,
+            **decided,
+            "cost_sr_round_trip": self.cost_model.sharpe_units(snap),
+            "reason": reason,
+        }
 
     def _cost_warnings(self, snap) -> tuple[str, ...]:
         flagged = implausible_costs(snap, self.cost_model)

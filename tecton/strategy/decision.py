@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
+import numpy as np
 import pandas as pd
 
 # explain()'s columns, in the order a trader reads them
@@ -30,9 +33,12 @@ EXPLAIN_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Decision:
     """A rebalance's outcome.
+
+    The per-market table (``details``, and ``trades``, ``costs`` and ``explain()`` from it) and
+    the warnings are worked out when first asked: a backtest reads only ``target`` each day.
 
     Attributes
     ----------
@@ -40,6 +46,18 @@ class Decision:
         The strategy's name.
     as_of : Timestamp
         The rebalance date (data known at its close).
+    markets : tuple of str
+        The markets decided, in the order of every per-market value.
+    contracts : ndarray
+        Whole contracts per market to hold (int), ``target``'s values.
+    base_currency : str
+        Currency of ``costs`` and values.
+    columns : callable
+        Gives ``details``' columns (a mapping of name to one value per market).
+    fallback : str or None
+        Why the optimiser's answer was not used (the holdings were kept), else None.
+    find_warnings : callable
+        Gives ``warnings``.
     target : Series
         Whole contracts per market to hold (int).
     trades : Series
@@ -50,23 +68,38 @@ class Decision:
         One row per market, the columns of :data:`EXPLAIN_COLUMNS`; the buffer edges are NaN
         where no buffer applies (``sizing: optimizer`` or ``rounding: greedy``, where costs
         decide what is worth trading).
-    base_currency : str
-        Currency of ``costs`` and values.
-    fallback : str or None
-        Why the optimiser's answer was not used (the holdings were kept), else None.
     warnings : tuple of str
         What a person should look at before trading (e.g. a market whose costs are implausible).
     """
 
     strategy: str
     as_of: pd.Timestamp
-    target: pd.Series
-    trades: pd.Series
-    costs: pd.Series
-    details: pd.DataFrame
+    markets: tuple[str, ...]
+    contracts: np.ndarray
     base_currency: str
+    columns: Callable[[], dict[str, object]] = field(repr=False)
     fallback: str | None = None
-    warnings: tuple[str, ...] = ()
+    find_warnings: Callable[[], tuple[str, ...]] = field(default=tuple, repr=False)
+
+    @cached_property
+    def target(self) -> pd.Series:
+        return pd.Series(self.contracts, index=market_index(self.markets), name="contracts")
+
+    @property
+    def trades(self) -> pd.Series:
+        return self.details["trade"].rename("contracts")
+
+    @property
+    def costs(self) -> pd.Series:
+        return self.details["cost"].rename(f"cost_{self.base_currency}")
+
+    @cached_property
+    def details(self) -> pd.DataFrame:
+        return pd.DataFrame(self.columns(), index=market_index(self.markets))
+
+    @cached_property
+    def warnings(self) -> tuple[str, ...]:
+        return self.find_warnings()
 
     def explain(self) -> pd.DataFrame:
         """Per market: forecast, price, FX, volatility, block value, weight, IDM, unrounded
@@ -97,3 +130,13 @@ class Decision:
             f"Decision({self.strategy} on {self.as_of.date()}: {len(self.target)} markets, "
             f"{moving} trading, expected cost {self.costs.sum():,.2f} {self.base_currency}{note})"
         )
+
+
+def market_index(markets: tuple[str, ...]) -> pd.Index:
+    """``markets`` as a ``market_id`` index (a new Index object over one cached per tuple)."""
+    return _market_index(markets).view()
+
+
+@lru_cache(maxsize=64)
+def _market_index(markets: tuple[str, ...]) -> pd.Index:
+    return pd.Index(markets, name="market_id")
