@@ -1,7 +1,8 @@
 """Inputs: one rebalance's numbers, checked and aligned with the optimiser's markets.
 
 The optimiser takes arrays and a :class:`~tecton.factor_model.RiskEstimate`, never tables; the
-estimate's pandas fields are read here, once, in the optimiser's market order. A missing or
+estimate's numbers are read here, once, in the optimiser's market order (its arrays, without
+pandas, where the risk model made it). A missing or
 NaN number is a caller's mistake that would otherwise reach the solver as garbage: it raises a
 :class:`~tecton.errors.TectonError` naming the markets.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from tecton.errors import TectonError
 from tecton.factor_model.risk.estimate import RiskEstimate
@@ -68,33 +70,30 @@ def prepare(
     w0 = _vector(current_weights, markets, "current weights")
     snapshot = _aligned_snapshot(snapshot, markets)
     _named(np.isfinite(snapshot.notional), markets, "snapshot notional (price x point value x fx)")
-    where = _positions(risk.cov.index, markets, "the risk estimate has no covariance for")
-    cov = risk.cov.to_numpy(dtype=float)[where][:, where]
+    cov = _per_market(risk, "cov", markets, "the risk estimate has no covariance for")
     _named(np.isfinite(cov).all(axis=1), markets, "covariance")
-    if risk.factor_loadings is None:
+    if risk.labelled("factor_loadings")[1] is None:
         return Inputs(mu, w0, snapshot, cov)
-    loadings = risk.factor_loadings.to_numpy(dtype=float)[
-        _positions(risk.factor_loadings.index, markets, "the factor loadings miss")
-    ]
-    specific = risk.specific_var.to_numpy(dtype=float)[
-        _positions(risk.specific_var.index, markets, "the specific variances miss")
-    ]
-    factor_cov = risk.factor_cov.to_numpy(dtype=float)
+    loadings = _per_market(risk, "factor_loadings", markets, "the factor loadings miss")
+    specific = _per_market(risk, "specific_var", markets, "the specific variances miss")
+    factor_cov = risk.labelled("factor_cov")[1]
     _named(np.isfinite(loadings).all(axis=1) & np.isfinite(specific), markets, "factor form")
     if not np.isfinite(factor_cov).all():
         raise TectonError("the risk estimate's factor covariance has NaN")
     return Inputs(mu, w0, snapshot, cov, loadings, factor_cov, specific)
 
 
-def _positions(index, markets: tuple[str, ...], what: str) -> np.ndarray | slice:
-    """Where each market sits in ``index`` (a pandas Index); missing ones are named."""
-    if len(index) == len(markets) and tuple(index) == markets:
-        return slice(None)  # the usual case, the estimate of these markets: no lookup
-    where = index.get_indexer(list(markets))
+def _per_market(risk: RiskEstimate, field: str, markets: tuple[str, ...], what: str) -> np.ndarray:
+    """``field``'s numbers over ``markets``, in that order (its columns too where it is market x
+    market); the markets it misses are named."""
+    labels, values = risk.labelled(field)
+    if len(labels) == len(markets) and tuple(labels) == markets:
+        return values  # the usual case, the estimate of these markets: no lookup
+    where = pd.Index(labels).get_indexer(list(markets))
     if (where < 0).any():
         missing = [m for m, i in zip(markets, where, strict=True) if i < 0]
         raise TectonError(f"{what}: {', '.join(missing)}")
-    return where
+    return values[np.ix_(where, where)] if field == "cov" else values[where]
 
 
 def _vector(values: np.ndarray, markets: tuple[str, ...], what: str) -> np.ndarray:

@@ -24,7 +24,6 @@ from tecton.strategy.inputs import (
     RebalanceInputs,
     market_metadata,
     market_snapshot,
-    risk_subset,
     rolls_per_year,
 )
 
@@ -129,14 +128,7 @@ class History:
 
     def risk_on(self, t: int, columns: np.ndarray) -> RiskEstimate:
         """The risk model's estimate at the close of day ``t``, over ``columns``."""
-        estimate = self.risk.estimate(self.dates[t])
-        markets = [self.markets[c] for c in columns]
-        missing = [m for m in markets if m not in estimate.markets]
-        if missing:
-            raise TectonError(
-                f"no risk estimate for {', '.join(missing)} on {self.dates[t].date()}"
-            )
-        return RiskEstimate(**risk_subset(estimate, markets))
+        return self.risk.estimate(self.dates[t], [self.markets[c] for c in columns])
 
     def inputs(
         self, t: int, capital: float, columns: np.ndarray, risk: RiskEstimate | None

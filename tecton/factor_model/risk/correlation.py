@@ -18,6 +18,7 @@ from typing import ClassVar, Literal
 import numpy as np
 import pandas as pd
 from pydantic import Field
+from scipy.linalg.lapack import dtrtri
 
 from tecton.factor_model.registry import Registry
 from tecton.factor_model.risk.components import Component
@@ -158,7 +159,7 @@ def clip_to_psd(corr: np.ndarray) -> np.ndarray:
         Symmetric, unit diagonal, eigenvalues >= 0 (to rounding).
     """
     corr = (corr + corr.T) / 2.0
-    if not len(corr):
+    if not len(corr) or clearly_positive_definite(corr):
         return corr
     values, vectors = np.linalg.eigh(corr)
     if values[0] >= 0:
@@ -170,3 +171,23 @@ def clip_to_psd(corr: np.ndarray) -> np.ndarray:
     fixed = fixed / np.outer(scale, scale)
     np.fill_diagonal(fixed, 1.0)
     return (fixed + fixed.T) / 2.0
+
+
+# an eigenvalue above this is positive through any rounding of Cholesky or eigh on a correlation
+# matrix of up to 1,000 markets (their errors are below n^2 x 1.1e-16, 1.1e-10)
+CLEARLY_POSITIVE = 1e-8
+
+
+def clearly_positive_definite(corr: np.ndarray) -> bool:
+    """True where ``corr``'s smallest eigenvalue is surely above :data:`CLEARLY_POSITIVE`.
+
+    Cholesky's factor ``L`` (a tenth of ``eigh``'s time) bounds it from below: the smallest
+    eigenvalue of ``L L'`` is ``1 / ||L^-1||_2^2 >= 1 / ||L^-1||_F^2``. False where Cholesky
+    fails or the bound is too low to tell (``eigh`` decides then).
+    """
+    try:
+        lower = np.linalg.cholesky(corr)
+    except np.linalg.LinAlgError:
+        return False
+    inverse, _ = dtrtri(lower, lower=1)  # L^-1 (LAPACK's triangular inverse)
+    return 1.0 / np.sum(inverse**2) > CLEARLY_POSITIVE

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -10,12 +11,14 @@ import pandas as pd
 from tecton.factor_model.risk.covariance import Structure
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class RiskEstimate:
     """Annualised risk of a set of markets, known at the close of ``as_of``.
 
     Built from returns on or before ``as_of`` only. Immutable: the arrays behind every pandas
-    field are read-only (writing into them raises), and the fields cannot be reassigned.
+    field are read-only (writing into them raises), and the fields cannot be reassigned. An
+    estimate the risk model makes (:meth:`from_structure`) holds arrays and builds each pandas
+    field when first read; :meth:`labelled` gives the arrays without pandas (the optimiser's
+    daily path).
 
     Attributes
     ----------
@@ -40,20 +43,33 @@ class RiskEstimate:
         Annualised specific (idiosyncratic) variance per market.
     """
 
-    as_of: pd.Timestamp
-    markets: tuple
-    vol: pd.Series
-    corr: pd.DataFrame
-    cov: pd.DataFrame
-    factor_loadings: pd.DataFrame | None = None
-    factor_cov: pd.DataFrame | None = None
-    specific_var: pd.Series | None = None
+    def __init__(
+        self,
+        as_of: pd.Timestamp,
+        markets: tuple,
+        vol: pd.Series,
+        corr: pd.DataFrame,
+        cov: pd.DataFrame,
+        factor_loadings: pd.DataFrame | None = None,
+        factor_cov: pd.DataFrame | None = None,
+        specific_var: pd.Series | None = None,
+    ) -> None:
+        given = dict(
+            vol=vol,
+            corr=corr,
+            cov=cov,
+            factor_loadings=factor_loadings,
+            factor_cov=factor_cov,
+            specific_var=specific_var,
+        )
+        frozen = {k: _read_only(v) if _is_pandas(v) else v for k, v in given.items()}
+        self.__dict__.update(as_of=as_of, markets=markets, _arrays=None, **frozen)
 
-    def __post_init__(self) -> None:
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if isinstance(value, pd.Series | pd.DataFrame):
-                object.__setattr__(self, field.name, _read_only(value))
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"RiskEstimate is immutable: cannot assign {name}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"RiskEstimate is immutable: cannot delete {name}")
 
     @classmethod
     def from_structure(
@@ -65,31 +81,67 @@ class RiskEstimate:
         with np.errstate(invalid="ignore", divide="ignore"):
             corr = cov / np.outer(vol, vol)
         np.fill_diagonal(corr, 1.0)
-        names = list(markets)
-        factors = list(structure.factor_names)
-        has_factors = structure.loadings is not None
-        return cls(
+        arrays = dict(
+            vol=vol,
+            corr=corr,
+            cov=cov,
+            factor_loadings=structure.loadings,
+            factor_cov=structure.factor_cov,
+            specific_var=structure.specific_var,
+        )
+        estimate = cls.__new__(cls)
+        estimate.__dict__.update(
             as_of=as_of,
             markets=tuple(markets),
-            vol=pd.Series(vol, index=names, name="vol_ann"),
-            corr=pd.DataFrame(corr, index=names, columns=names),
-            cov=pd.DataFrame(cov, index=names, columns=names),
-            factor_loadings=(
-                pd.DataFrame(structure.loadings, index=names, columns=factors)
-                if has_factors
-                else None
-            ),
-            factor_cov=(
-                pd.DataFrame(structure.factor_cov, index=factors, columns=factors)
-                if has_factors
-                else None
-            ),
-            specific_var=(
-                pd.Series(structure.specific_var, index=names, name="specific_var")
-                if has_factors
-                else None
-            ),
+            _arrays={k: _frozen_array(v) for k, v in arrays.items() if v is not None},
+            _factors=tuple(structure.factor_names),
         )
+        return estimate
+
+    def labelled(self, field: str) -> tuple[Sequence[str], np.ndarray]:
+        """The row labels and the (read-only) numbers of ``field`` (``"cov"``, ...), no pandas
+        where this estimate holds arrays; the numbers are None where the field is."""
+        if self._arrays is None:
+            value = getattr(self, field)
+            return (value.index, value.to_numpy(dtype=float)) if value is not None else ((), None)
+        rows = self._factors if field == "factor_cov" else self.markets
+        return rows, self._arrays.get(field)
+
+    # the pandas fields of an estimate made from arrays, built when first read
+    @cached_property
+    def vol(self) -> pd.Series:
+        return pd.Series(
+            self._arrays["vol"], index=_labels(self.markets), name="vol_ann", copy=False
+        )
+
+    @cached_property
+    def corr(self) -> pd.DataFrame:
+        return self._frame("corr", self.markets, self.markets)
+
+    @cached_property
+    def cov(self) -> pd.DataFrame:
+        return self._frame("cov", self.markets, self.markets)
+
+    @cached_property
+    def factor_loadings(self) -> pd.DataFrame | None:
+        return self._frame("factor_loadings", self.markets, self._factors)
+
+    @cached_property
+    def factor_cov(self) -> pd.DataFrame | None:
+        return self._frame("factor_cov", self._factors, self._factors)
+
+    @cached_property
+    def specific_var(self) -> pd.Series | None:
+        values = self._arrays.get("specific_var")
+        if values is None:
+            return None
+        return pd.Series(values, index=_labels(self.markets), name="specific_var", copy=False)
+
+    def _frame(self, field: str, rows: tuple, columns: tuple) -> pd.DataFrame | None:
+        values = self._arrays.get(field)
+        if values is None:
+            return None
+        return pd.DataFrame(values, index=_labels(rows), columns=_labels(columns), copy=False)
 
     def __repr__(self) -> str:
         vol = self.vol
@@ -106,10 +158,31 @@ class RiskEstimate:
         )
 
 
+def _is_pandas(value: object) -> bool:
+    return isinstance(value, pd.Series | pd.DataFrame)
+
+
+def _frozen_array(values: np.ndarray) -> np.ndarray:
+    """A read-only copy of ``values`` (floats)."""
+    array = np.array(values, dtype=float)
+    array.flags.writeable = False
+    return array
+
+
+def _labels(names: tuple) -> pd.Index:
+    """An Index of ``names``: a new object over one made once per tuple (pandas builds a string
+    Index slowly; its name is the new object's own)."""
+    return _label_index(names).view()
+
+
+@lru_cache(maxsize=64)
+def _label_index(names: tuple) -> pd.Index:
+    return pd.Index(list(names))
+
+
 def _read_only(value: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
     """A copy of ``value`` over a read-only array (pandas raises on writes into it)."""
-    array = np.array(value.to_numpy(dtype=float), dtype=float)
-    array.flags.writeable = False
+    array = _frozen_array(value.to_numpy(dtype=float))
     if isinstance(value, pd.Series):
         return pd.Series(array, index=value.index.copy(), name=value.name, copy=False)
     return pd.DataFrame(array, index=value.index.copy(), columns=value.columns.copy(), copy=False)

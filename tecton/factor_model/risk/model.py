@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 from tecton.errors import TectonError
 from tecton.factor_model.definition_io import describe, write_definition
 from tecton.factor_model.registry import ModelDefinitionError
-from tecton.factor_model.risk.covariance import History
+from tecton.factor_model.risk.covariance import History, Structure
 from tecton.factor_model.risk.definition import RiskDefinition, load_definition
 from tecton.factor_model.risk.estimate import RiskEstimate
 from tecton.factor_model.risk.volatility import from_own_days, to_own_days
@@ -93,9 +94,10 @@ class RiskModel:
         own, seen = to_own_days(values)
         vol_daily = from_own_days(self.definition.volatility.daily_vol(own), seen)
         days = self.definition.annualisation_days
-        self.vol_ann_ = pd.DataFrame(
-            vol_daily * np.sqrt(days), index=returns.index, columns=returns.columns
-        )
+        self._vol_ann = vol_daily * np.sqrt(days)  # the estimates read rows of the array
+        self._vol_ann.flags.writeable = False
+        self._column = {market: i for i, market in enumerate(returns.columns)}
+        self.vol_ann_ = pd.DataFrame(self._vol_ann, index=returns.index, columns=returns.columns)
         self.corr_path_ = (
             self.definition.correlation.pair_path(values) if kind.needs_correlation else None
         )
@@ -107,7 +109,7 @@ class RiskModel:
         self.returns_ = returns
         return self
 
-    def estimate(self, as_of: Any = None) -> RiskEstimate:
+    def estimate(self, as_of: Any = None, markets: Sequence[str] | None = None) -> RiskEstimate:
         """The risk known at the close of ``as_of``, from returns on or before it.
 
         Parameters
@@ -115,23 +117,19 @@ class RiskModel:
         as_of : date-like, optional
             Any date from the first fitted date on; by default the last. A date between trade
             dates uses the last trade date before it.
+        markets : sequence of str, optional
+            Only these markets, in this order (the same numbers as their rows and columns of the
+            whole estimate); a market without a volatility on that date is refused by name.
 
         Returns
         -------
         RiskEstimate
-            Over the markets with a volatility on that date.
+            Over the markets with a volatility on that date (or ``markets``).
         """
         if not hasattr(self, "returns_"):
             raise TectonError("RiskModel is not fitted: call fit(returns) first")
-        index = self.returns_.index
-        row = (
-            len(index) - 1
-            if as_of is None
-            else index.searchsorted(pd.Timestamp(as_of), "right") - 1
-        )
-        if row < 0:
-            raise TectonError(f"as_of {as_of} is before the first return ({index[0].date()})")
-        vol = self.vol_ann_.iloc[row].to_numpy()
+        row = self._row(as_of)
+        vol = self._vol_ann[row]
         keep = np.flatnonzero(np.isfinite(vol) & (vol > 0))
         kind = self.definition.covariance
         corr = (
@@ -141,8 +139,35 @@ class RiskModel:
         )
         history = self._history(row, keep) if kind.needs_factors else None
         structure = kind.build(vol[keep], corr, history, self.definition.annualisation_days)
-        markets = tuple(self.returns_.columns[keep])
-        return RiskEstimate.from_structure(index[row], markets, structure)
+        as_of = self.returns_.index[row]
+        if markets is None:
+            return RiskEstimate.from_structure(as_of, tuple(self.returns_.columns[keep]), structure)
+        where = self._positions_in(keep, markets, as_of)
+        return RiskEstimate.from_structure(as_of, tuple(markets), _subset(structure, where))
+
+    def _row(self, as_of: Any) -> int:
+        """The row of the last trade date on or before ``as_of`` (the last row by default)."""
+        index = self.returns_.index
+        row = (
+            len(index) - 1
+            if as_of is None
+            else index.searchsorted(pd.Timestamp(as_of), "right") - 1
+        )
+        if row < 0:
+            raise TectonError(f"as_of {as_of} is before the first return ({index[0].date()})")
+        return row
+
+    def _positions_in(
+        self, keep: np.ndarray, markets: Sequence[str], as_of: pd.Timestamp
+    ) -> np.ndarray:
+        """Where each of ``markets`` sits among the markets ``keep`` (refused by name if not)."""
+        slot = np.full(len(self._column) + 1, -1)  # the last entry: a market not fitted
+        slot[keep] = np.arange(len(keep))
+        where = slot[[self._column.get(m, -1) for m in markets]]
+        missing = [m for m, i in zip(markets, where, strict=True) if i < 0]
+        if missing:
+            raise TectonError(f"no risk estimate for {', '.join(missing)} on {as_of.date()}")
+        return where
 
     def _history(self, row: int, keep: np.ndarray) -> History:
         factors = self.factor_returns_
@@ -158,6 +183,16 @@ class RiskModel:
             f"RiskModel(volatility={d.volatility.estimator}, correlation={d.correlation.estimator}, "
             f"covariance={d.covariance.kind}, annualisation_days={d.annualisation_days})"
         )
+
+
+def _subset(structure: Structure, where: np.ndarray) -> Structure:
+    """``structure`` over the markets at positions ``where`` only."""
+    factors = structure.loadings is not None
+    return structure._replace(
+        cov=structure.cov[np.ix_(where, where)],
+        loadings=structure.loadings[where] if factors else None,
+        specific_var=structure.specific_var[where] if factors else None,
+    )
 
 
 def _checked(frame: pd.DataFrame, name: str) -> pd.DataFrame:
