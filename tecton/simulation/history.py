@@ -11,6 +11,7 @@ check no earlier decision moves).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,9 +22,9 @@ from tecton.errors import DateLike, TectonError
 from tecton.factor_model import FactorModel, RiskEstimate
 from tecton.snapshot import MarketSnapshot
 from tecton.strategy.inputs import (
+    MarketTable,
     RebalanceInputs,
     market_metadata,
-    market_snapshot,
     rolls_per_year,
 )
 
@@ -97,6 +98,11 @@ class History:
         has_open = np.isfinite(self.open).any(axis=0)
         return [m for m, has in zip(self.markets, has_open, strict=True) if not has]
 
+    @cached_property
+    def _market_table(self) -> MarketTable:
+        """The metadata's per-market numbers as arrays, read once (a snapshot a day takes them)."""
+        return MarketTable.of(self.meta)
+
     def snapshot(
         self,
         t: int,
@@ -107,8 +113,7 @@ class History:
         """Day ``t``'s :class:`MarketSnapshot` (of the market ``columns``, all by default;
         ``price`` replaces the day's prices of those columns)."""
         cols = np.arange(len(self.markets)) if columns is None else columns
-        return market_snapshot(
-            self.meta.iloc[cols],
+        return self._market_table.take(cols).snapshot(
             capital,
             self.price[t, cols] if price is None else price,
             self.fx[t, cols],

@@ -78,20 +78,70 @@ def market_snapshot(
     rolls_per_year: np.ndarray | None = None,
 ) -> MarketSnapshot:
     """A day's :class:`MarketSnapshot` from the markets' metadata rows and the day's numbers."""
-    return MarketSnapshot(
-        markets=tuple(meta.index),
-        capital=capital,
-        price=price,
-        point_value=meta["point_value"].to_numpy(),
-        fx=fx,
-        vol_daily_pct=vol_daily,
-        commission=meta["commission_per_contract"].to_numpy(),
-        commission_pct=meta["commission_pct"].fillna(0.0).to_numpy(),
-        spread_pts=meta["spread_pts"].to_numpy(),
-        days_per_year=[days_per_year(c) for c in meta["asset_class"]],
-        asset_class=tuple(meta["asset_class"]),
-        rolls_per_year=rolls_per_year,
-    )
+    return MarketTable.of(meta).snapshot(capital, price, fx, vol_daily, rolls_per_year)
+
+
+@dataclass(frozen=True, eq=False)
+class MarketTable:
+    """What a :class:`MarketSnapshot` takes from ``futures.markets``, as arrays: read from the
+    metadata once, then taken for each day's markets (a backtest's snapshot a day)."""
+
+    markets: tuple[str, ...]
+    point_value: np.ndarray
+    commission: np.ndarray
+    commission_pct: np.ndarray
+    spread_pts: np.ndarray
+    days_per_year: np.ndarray
+    asset_class: tuple[str, ...]
+
+    @classmethod
+    def of(cls, meta: pd.DataFrame) -> MarketTable:
+        """The table of the metadata rows ``meta`` (index ``market_id``)."""
+        return cls(
+            markets=tuple(meta.index),
+            point_value=meta["point_value"].to_numpy(),
+            commission=meta["commission_per_contract"].to_numpy(),
+            commission_pct=meta["commission_pct"].fillna(0.0).to_numpy(),
+            spread_pts=meta["spread_pts"].to_numpy(),
+            days_per_year=np.array([days_per_year(c) for c in meta["asset_class"]], dtype=float),
+            asset_class=tuple(meta["asset_class"]),
+        )
+
+    def take(self, columns: np.ndarray) -> MarketTable:
+        """The rows at positions ``columns``, in that order."""
+        return MarketTable(
+            markets=tuple(self.markets[c] for c in columns),
+            point_value=self.point_value[columns],
+            commission=self.commission[columns],
+            commission_pct=self.commission_pct[columns],
+            spread_pts=self.spread_pts[columns],
+            days_per_year=self.days_per_year[columns],
+            asset_class=tuple(self.asset_class[c] for c in columns),
+        )
+
+    def snapshot(
+        self,
+        capital: float,
+        price: np.ndarray,
+        fx: np.ndarray,
+        vol_daily: np.ndarray,
+        rolls_per_year: np.ndarray | None = None,
+    ) -> MarketSnapshot:
+        """The day's :class:`MarketSnapshot` of these markets, from the day's numbers."""
+        return MarketSnapshot(
+            markets=self.markets,
+            capital=capital,
+            price=price,
+            point_value=self.point_value,
+            fx=fx,
+            vol_daily_pct=vol_daily,
+            commission=self.commission,
+            commission_pct=self.commission_pct,
+            spread_pts=self.spread_pts,
+            days_per_year=self.days_per_year,
+            asset_class=self.asset_class,
+            rolls_per_year=rolls_per_year,
+        )
 
 
 def _forecasts_on(model: FactorModel, as_of: pd.Timestamp, markets: list[str]) -> np.ndarray:
