@@ -14,7 +14,7 @@ import numpy as np
 from tecton.errors import TectonError
 from tecton.optimizer.definition import ConstraintsDefinition
 from tecton.optimizer.inputs import Inputs
-from tecton.optimizer.terms import Risk, Space
+from tecton.optimizer.terms import Risk, Space, set_parameter
 
 
 class Constraint:
@@ -86,7 +86,7 @@ class PositionLimit(Constraint):
 
     def update(self, inputs):
         if self.index.size:
-            self.bound.value = self.bounds(inputs)[self.index]
+            set_parameter(self.bound, self.bounds(inputs)[self.index])
 
     def bounds(self, inputs: Inputs) -> np.ndarray:
         """``|w|`` allowed per market (inf where no limit names the market)."""
@@ -143,7 +143,7 @@ class BetaNeutral(Constraint):
         return [self.beta @ space.w == 0]
 
     def update(self, inputs):
-        self.beta.value = equal_weight_beta(inputs.cov)
+        set_parameter(self.beta, equal_weight_beta(inputs.cov))
 
 
 class AssetClassNeutral(Constraint):

@@ -40,6 +40,7 @@ from tecton.optimizer.terms import (
     Risk,
     Space,
     TransactionCost,
+    set_parameter,
 )
 from tecton.snapshot import MarketSnapshot
 
@@ -239,7 +240,7 @@ class Optimizer:
             raise RuntimeError("the optimiser's problem is not DPP: it would recompile each solve")
 
     def _set(self, inputs: Inputs) -> None:
-        self._space.w0.value = inputs.current_weights
+        set_parameter(self._space.w0, inputs.current_weights)
         self._objective.update(inputs)
         for constraint in self._constraints:
             constraint.update(inputs)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import cvxpy as cp
 import numpy as np
-import scipy.sparse as sp
 
 from tecton.costs import CostModel
 from tecton.optimizer.inputs import Inputs
@@ -119,7 +118,7 @@ class ExpectedReturn(Term):
         return self.mu @ space.w
 
     def update(self, inputs: Inputs) -> None:
-        self.mu.value = inputs.expected_return
+        set_parameter(self.mu, inputs.expected_return)
 
 
 class Risk(Term):
@@ -161,8 +160,7 @@ class FullRisk(Risk):
         self._set_root(triangular_root(inputs.cov))
 
     def _set_root(self, lower: np.ndarray) -> None:
-        n = lower.shape[0]
-        self.sqrt_cov.value_sparse = sp.coo_array((lower[self._lower], self._lower), shape=(n, n))
+        set_parameter(self.sqrt_cov, lower)
 
 
 class FactorRisk(Risk):
@@ -192,9 +190,9 @@ class FactorRisk(Risk):
         return self._root
 
     def update(self, inputs: Inputs) -> None:
-        self.loadings.value = inputs.loadings
-        self.sqrt_factor_cov.value = matrix_root(inputs.factor_cov)
-        self.sqrt_specific.value = np.sqrt(np.clip(inputs.specific_var, 0.0, None))
+        set_parameter(self.loadings, inputs.loadings)
+        set_parameter(self.sqrt_factor_cov, matrix_root(inputs.factor_cov))
+        set_parameter(self.sqrt_specific, np.sqrt(np.clip(inputs.specific_var, 0.0, None)))
 
 
 class TransactionCost(Term):
@@ -227,6 +225,36 @@ class HoldingCost(Term):
 
     def update(self, inputs: Inputs) -> None:
         self.cost_model.update(inputs.snapshot)
+
+
+def set_parameter(param: cp.Parameter, value: np.ndarray) -> None:
+    """``param.value = value``, without cvxpy's checks where numpy shows the value passes them.
+
+    cvxpy checks a value by projecting it onto the Parameter's attributes, a large part of a
+    rebalance's time (a millisecond for the covariance root's sparse Parameter). A value of the
+    Parameter's shape with no NaN, no negative entry where the Parameter is ``nonneg`` and no
+    non-zero outside its sparsity pattern passes them: it is stored as cvxpy stores it. Any
+    other value goes through cvxpy's own checks (which raise, or let a rounding error through).
+    """
+    value = np.asarray(value, dtype=float)
+    if _passes(param, value):
+        param.save_value(value)
+    else:
+        param.value = value
+
+
+def _passes(param: cp.Parameter, value: np.ndarray) -> bool:
+    known = {"nonneg", "sparsity"}
+    attributes = {
+        name for name, on in param.attributes.items() if on is not None and on is not False
+    }
+    if value.shape != param.shape or attributes - known or np.isnan(value).any():
+        return False
+    if "nonneg" in attributes and (value < 0).any():
+        return False
+    if "sparsity" in attributes:
+        return np.count_nonzero(value) == np.count_nonzero(value[param.sparse_idx])
+    return True
 
 
 def triangular_root(cov: np.ndarray) -> np.ndarray:
