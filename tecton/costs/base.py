@@ -102,7 +102,37 @@ class CostKind:
         """Give Parameter ``key`` its day's value, if an expression made it."""
         param = self._params.get(key)
         if param is not None:
-            param.value = value
+            set_parameter(param, value)
+
+
+def set_parameter(param: cp.Parameter, value: np.ndarray) -> None:
+    """``param.value = value``, without cvxpy's checks where numpy shows the value passes them.
+
+    cvxpy checks a value by projecting it onto the Parameter's attributes, a large part of a
+    rebalance's time (a millisecond for the covariance root's sparse Parameter). A value of the
+    Parameter's shape with no NaN, no negative entry where the Parameter is ``nonneg`` and no
+    non-zero outside its sparsity pattern passes them: it is stored as cvxpy stores it. Any
+    other value goes through cvxpy's own checks (which raise, or let a rounding error through).
+    """
+    value = np.asarray(value, dtype=float)
+    if _passes(param, value):
+        param.save_value(value)
+    else:
+        param.value = value
+
+
+def _passes(param: cp.Parameter, value: np.ndarray) -> bool:
+    known = {"nonneg", "sparsity"}
+    attributes = {
+        name for name, on in param.attributes.items() if on is not None and on is not False
+    }
+    if value.shape != param.shape or attributes - known or np.isnan(value).any():
+        return False
+    if "nonneg" in attributes and (value < 0).any():
+        return False
+    if "sparsity" in attributes:
+        return np.count_nonzero(value) == np.count_nonzero(value[param.sparse_idx])
+    return True
 
 
 def abs_notional(snapshot: MarketSnapshot) -> np.ndarray:

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 import cvxpy as cp
 import numpy as np
 
+from tecton.costs.base import set_parameter
 from tecton.errors import TectonError
 from tecton.optimizer.definition import ConstraintsDefinition
 from tecton.optimizer.inputs import Inputs
-from tecton.optimizer.terms import Risk, Space, set_parameter
+from tecton.optimizer.terms import Risk, Space
 
 
 class Constraint:

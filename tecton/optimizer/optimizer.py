@@ -27,6 +27,7 @@ import cvxpy as cp
 import numpy as np
 
 from tecton.costs import CostModel
+from tecton.costs.base import set_parameter
 from tecton.errors import TectonError
 from tecton.factor_model.risk.estimate import RiskEstimate
 from tecton.optimizer.constraints import Constraint, constraints_from
@@ -40,7 +41,6 @@ from tecton.optimizer.terms import (
     Risk,
     Space,
     TransactionCost,
-    set_parameter,
 )
 from tecton.snapshot import MarketSnapshot
 
