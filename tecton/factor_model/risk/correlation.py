@@ -13,6 +13,7 @@ the markets in the estimate is completed and regularised in three steps:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import ClassVar, Literal
 
 import numpy as np
@@ -64,11 +65,14 @@ class CorrelationEstimator(Component):
         keep : ndarray
             Positions of the markets in the estimate.
         """
-        left, right = np.triu_indices(n_markets, 1)
-        full = np.eye(n_markets)
-        full[left, right] = full[right, left] = pairs
-        corr = full[np.ix_(keep, keep)]
-        corr = np.where(np.isnan(corr), average_corr(corr), corr)
+        left, right = upper_pairs(n_markets)
+        corr = np.eye(n_markets)
+        corr[left, right] = corr[right, left] = pairs
+        if len(keep) < n_markets:
+            corr = corr[np.ix_(keep, keep)]
+        undefined = np.isnan(corr)
+        if undefined.any():
+            corr = np.where(undefined, average_corr(corr), corr)
         return clip_to_psd(shrink_to_average(corr, self.shrinkage))
 
 
@@ -95,7 +99,7 @@ class EwmaCorrelation(CorrelationEstimator):
 
     def pair_path(self, values: np.ndarray) -> np.ndarray:
         n_rows, n_markets = values.shape
-        left, right = np.triu_indices(n_markets, 1)
+        left, right = upper_pairs(n_markets)
         path = np.full((n_rows, len(left)), np.nan)
         if not len(left) or not n_rows:
             return path
@@ -112,6 +116,14 @@ class EwmaCorrelation(CorrelationEstimator):
         last = np.maximum.accumulate(stamped, axis=0)
         carried = path[np.maximum(last, 0), np.arange(len(left))]
         return np.where(last >= 0, carried, np.nan)
+
+
+@lru_cache(maxsize=8)
+def upper_pairs(n_markets: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(n_markets, 1)``, made once per size (read-only): the pairs' order."""
+    left, right = np.triu_indices(n_markets, 1)
+    left.flags.writeable = right.flags.writeable = False
+    return left, right
 
 
 def average_corr(corr: np.ndarray) -> float:
