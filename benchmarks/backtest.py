@@ -332,7 +332,7 @@ def breakdown(ours: dict[str, float], theirs: dict[str, float], days: int) -> li
             cvx_policy - theirs["cvxpy"],
         ),
         (
-            "Strategy.decide outside the optimiser (sizing, the per-market table: pandas)",
+            "Strategy.decide outside the optimiser (sizing, costs; its table built only when asked)",
             ours["decide"] - ours["optimizer"],
             0.0,
         ),
