@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gzip
+import hashlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -74,9 +76,26 @@ def build_peer_home(home: Path, markets: list[str], since: str) -> Path:
     return home
 
 
+def shared_peer_home(tmp_path_factory, markets: list[str], since: str) -> Path:
+    """A built peer home for ``markets`` since ``since``, built once per test run and shared by
+    every module (and pytest-xdist worker) asking for the same one; read it through a copy."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    key = hashlib.sha256(f"{sorted(markets)}|{since}".encode()).hexdigest()[:12]
+    home, done = root / f"peer-home-{key}", root / f"peer-home-{key}.built"
+    with open(root / f"peer-home-{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other workers wait for the first build
+        if not done.exists():
+            shutil.rmtree(home, ignore_errors=True)
+            build_peer_home(home, markets, since)
+            done.touch()
+    return home
+
+
 def peer_home_fixtures(markets: list[str], since: str, name: str):
-    """Pytest fixtures ``built`` (a module's peer data home, built once) and ``home`` (a test
-    run inside it); a module takes them with ``built, home = peer_home_fixtures(...)``."""
+    """Pytest fixtures ``built`` (a module's own copy of the shared peer data home: a module may
+    write runs into it) and ``home`` (a test run inside it); a module takes them with
+    ``built, home = peer_home_fixtures(...)``."""
     import pytest
 
     @pytest.fixture(scope="module")
@@ -85,7 +104,10 @@ def peer_home_fixtures(markets: list[str], since: str, name: str):
             pytest.skip(
                 f"peer data not found at {SHARED_DATA} (it ships beside the repo in ../shared)"
             )
-        return build_peer_home(tmp_path_factory.mktemp(name), markets, since)
+        shared = shared_peer_home(tmp_path_factory, markets, since)
+        own = tmp_path_factory.mktemp(name)
+        shutil.copytree(shared, own, dirs_exist_ok=True)
+        return own
 
     @pytest.fixture
     def home(built, monkeypatch):

@@ -140,7 +140,7 @@ def test_no_estimate_changes_when_later_returns_change(data, kind, cut_share, se
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=panels(min_rows=80, max_rows=160, max_markets=3, gaps=(0.0, 0.1), latest_start=0.2),
-    cut_share=st.floats(0.5, 1),
+    cut_share=st.floats(0.5, 0.9),  # rows enough after the cut that one vol is above the floor
 )
 def test_no_garch_estimate_changes_when_later_returns_change(data, cut_share):
     returns = data[0]
