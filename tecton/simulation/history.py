@@ -99,7 +99,7 @@ class History:
         return [m for m, has in zip(self.markets, has_open, strict=True) if not has]
 
     @cached_property
-    def _market_table(self) -> MarketTable:
+    def market_table(self) -> MarketTable:
         """The metadata's per-market numbers as arrays, read once (a snapshot a day takes them)."""
         return MarketTable.of(self.meta)
 
@@ -113,7 +113,7 @@ class History:
         """Day ``t``'s :class:`MarketSnapshot` (of the market ``columns``, all by default;
         ``price`` replaces the day's prices of those columns)."""
         cols = np.arange(len(self.markets)) if columns is None else columns
-        return self._market_table.take(cols).snapshot(
+        return self.market_table.take(cols).snapshot(
             capital,
             self.price[t, cols] if price is None else price,
             self.fx[t, cols],

@@ -21,7 +21,6 @@ from tecton.portfolio.portfolio import PNL_COLUMNS, TRADE_COLUMNS
 from tecton.simulation.history import History
 from tecton.snapshot import MarketSnapshot
 from tecton.strategy import Strategy
-from tecton.strategy.inputs import market_snapshot
 
 
 class Ledger:
@@ -93,8 +92,7 @@ class Ledger:
     ) -> MarketSnapshot:
         """A snapshot whose entries are (day, market) cells: the cost model is elementwise."""
         h = self.history
-        return market_snapshot(
-            h.meta.iloc[cols],
+        return h.market_table.take(cols).snapshot(
             float(cash.max()) if len(cash) else 1.0,
             price,
             h.fx[t, cols],

@@ -52,8 +52,7 @@ def read_inputs(
     vol_daily = risk.vol.reindex(markets).to_numpy() / np.sqrt(risk_days)
     meta = market_metadata(markets, lake_as_of)
     fx = _fx_on(meta["currency"].tolist(), as_of, lake_as_of)
-    snapshot = market_snapshot(
-        meta,
+    snapshot = MarketTable.of(meta).snapshot(
         capital,
         prices["price"].to_numpy(),
         fx,
@@ -67,18 +66,6 @@ def read_inputs(
         snapshot,
         tuple(prices["contract_id"]),
     )
-
-
-def market_snapshot(
-    meta: pd.DataFrame,
-    capital: float,
-    price: np.ndarray,
-    fx: np.ndarray,
-    vol_daily: np.ndarray,
-    rolls_per_year: np.ndarray | None = None,
-) -> MarketSnapshot:
-    """A day's :class:`MarketSnapshot` from the markets' metadata rows and the day's numbers."""
-    return MarketTable.of(meta).snapshot(capital, price, fx, vol_daily, rolls_per_year)
 
 
 @dataclass(frozen=True, eq=False)
