@@ -135,6 +135,23 @@ def _passes(param: cp.Parameter, value: np.ndarray) -> bool:
     return True
 
 
+def magnitude(x: cp.Expression) -> cp.Expression:
+    """``cp.abs(x)``, one atom per expression ``x``, made on the first call.
+
+    cvxpy canonicalises an atom object once however many terms and constraints use it, so the
+    costs and limits on ``|w|`` (rolls, gross leverage, position limits) or on ``|dw|``
+    (commission, spread, impact, turnover) share one set of auxiliary variables: a smaller
+    problem for the solver than a ``cp.abs`` each.
+    """
+    import cvxpy as cp
+
+    atom = getattr(x, "_tecton_magnitude", None)
+    if atom is None:
+        atom = cp.abs(x)
+        x._tecton_magnitude = atom
+    return atom
+
+
 def abs_notional(snapshot: MarketSnapshot) -> np.ndarray:
     """``|notional|`` per market (base currency); a zero or missing notional names its market.
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tecton.costs.base import CostKind, abs_notional, check_contracts, finite
+from tecton.costs.base import CostKind, abs_notional, check_contracts, finite, magnitude
 from tecton.costs.trading import Commission, Spread
 from tecton.snapshot import MarketSnapshot
 
@@ -35,9 +35,7 @@ class Roll(CostKind):
         return self.roll_cost_per_contract(snapshot) * np.abs(held)
 
     def holding_expression(self, w: cp.Expression) -> cp.Expression:
-        import cvxpy as cp
-
-        return self._parameter("rate", w.shape[0]) @ cp.abs(w)
+        return self._parameter("rate", w.shape[0]) @ magnitude(w)
 
     def update(self, snapshot: MarketSnapshot) -> None:
         rolls = finite(snapshot.rolls_per_year, snapshot, "rolls_per_year")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tecton.costs.base import CostKind, abs_notional, check_contracts, finite
+from tecton.costs.base import CostKind, abs_notional, check_contracts, finite, magnitude
 from tecton.snapshot import MarketSnapshot
 
 if TYPE_CHECKING:
@@ -24,9 +24,7 @@ class LinearTradeCost(CostKind):
         return self.cost_per_contract(snapshot) * np.abs(trades)
 
     def trade_expression(self, dw: cp.Expression) -> cp.Expression:
-        import cvxpy as cp
-
-        return self._parameter("rate", dw.shape[0]) @ cp.abs(dw)
+        return self._parameter("rate", dw.shape[0]) @ magnitude(dw)
 
     def update(self, snapshot: MarketSnapshot) -> None:
         self._set("rate", self.cost_per_contract(snapshot) / abs_notional(snapshot))
@@ -98,7 +96,7 @@ class Impact(CostKind):
         import cvxpy as cp
 
         # the exact power cone: its SOC approximation left CLARABEL "almost solved"
-        return self._parameter("scale", dw.shape[0]) @ cp.power(cp.abs(dw), 1.5, approx=False)
+        return self._parameter("scale", dw.shape[0]) @ cp.power(magnitude(dw), 1.5, approx=False)
 
     def update(self, snapshot: MarketSnapshot) -> None:
         # n = dw x capital / |notional|, so cost / capital = scale x (capital/|notional|)^1.5

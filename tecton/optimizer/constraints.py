@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import cvxpy as cp
 import numpy as np
 
-from tecton.costs.base import set_parameter
+from tecton.costs.base import magnitude, set_parameter
 from tecton.errors import TectonError
 from tecton.optimizer.definition import ConstraintsDefinition
 from tecton.optimizer.inputs import Inputs
@@ -39,7 +39,7 @@ class GrossLeverage(Constraint):
         self.limit = limit
 
     def build(self, space, risk):
-        return [cp.norm1(space.w) <= self.limit]
+        return [cp.sum(magnitude(space.w)) <= self.limit]
 
 
 class NetLeverage(Constraint):
@@ -83,7 +83,7 @@ class PositionLimit(Constraint):
             return []
         self.bound = cp.Parameter(self.index.size, nonneg=True, name="position_bound")
         self.bound.value = np.zeros(self.index.size)
-        return [cp.abs(space.w[self.index]) <= self.bound]
+        return [magnitude(space.w)[self.index] <= self.bound]
 
     def update(self, inputs):
         if self.index.size:
@@ -118,7 +118,7 @@ class Turnover(Constraint):
         self.limit = limit
 
     def build(self, space, risk):
-        return [cp.norm1(space.dw) <= self.limit]
+        return [cp.sum(magnitude(space.dw)) <= self.limit]
 
 
 class DollarNeutral(Constraint):

@@ -45,6 +45,24 @@ def test_the_problem_is_dpp_and_is_compiled_once():
         weights = result.weights
 
 
+@pytest.mark.filterwarnings("ignore:Reading from a sparse CVXPY")  # get_problem_data's read
+def test_every_use_of_the_weights_magnitude_shares_one_set_of_variables():
+    # commission, spread and impact price |dw|, the roll |w|: limits on |w| and |dw| add rows
+    # to the problem the solver sees, never another copy of the magnitude's variables
+    snapshot, risk, mu, w0 = problem(24, 6, volume=True)
+    costs = CostDefinition(impact=1.0).build()
+
+    def variables(**constraints) -> int:
+        optimizer = Optimizer(
+            definition(tcost_aversion=1.0, constraints=constraints), snapshot.markets, None, costs
+        )
+        assert not optimizer.solve(mu, risk, w0, snapshot).used_fallback
+        return optimizer.problem.get_problem_data("CLARABEL")[0]["A"].shape[1]
+
+    limited = variables(gross_leverage=2.0, max_contracts=40.0, turnover=0.5)
+    assert limited == variables()
+
+
 def test_a_resolve_uses_the_new_parameters():
     snapshot, risk, mu, w0 = problem(22, 4)
     optimizer = Optimizer(definition(risk_aversion=3.0), snapshot.markets)
