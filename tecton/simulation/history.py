@@ -71,8 +71,9 @@ class History:
     def __len__(self) -> int:
         return len(self.dates)
 
-    @property
+    @cached_property
     def point_value(self) -> np.ndarray:
+        """(N,) point value per market (read once: the books use it every day)."""
         return self.meta["point_value"].to_numpy(dtype=float)
 
     def is_roll(self) -> np.ndarray:
