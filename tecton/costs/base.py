@@ -109,10 +109,10 @@ def set_parameter(param: cp.Parameter, value: np.ndarray) -> None:
     """``param.value = value``, without cvxpy's checks where numpy shows the value passes them.
 
     cvxpy checks a value by projecting it onto the Parameter's attributes, a large part of a
-    rebalance's time (a millisecond for the covariance root's sparse Parameter). A value of the
-    Parameter's shape with no NaN, no negative entry where the Parameter is ``nonneg`` and no
-    non-zero outside its sparsity pattern passes them: it is stored as cvxpy stores it. Any
-    other value goes through cvxpy's own checks (which raise, or let a rounding error through).
+    rebalance's time. A value of the Parameter's shape with no NaN and no negative entry where
+    the Parameter is ``nonneg`` passes them: it is stored as cvxpy stores it. Any other value
+    (or a Parameter with other attributes) goes through cvxpy's own checks (which raise, or let
+    a rounding error through).
     """
     value = np.asarray(value, dtype=float)
     if _passes(param, value):
@@ -122,17 +122,13 @@ def set_parameter(param: cp.Parameter, value: np.ndarray) -> None:
 
 
 def _passes(param: cp.Parameter, value: np.ndarray) -> bool:
-    known = {"nonneg", "sparsity"}
+    known = {"nonneg"}
     attributes = {
         name for name, on in param.attributes.items() if on is not None and on is not False
     }
     if value.shape != param.shape or attributes - known or np.isnan(value).any():
         return False
-    if "nonneg" in attributes and (value < 0).any():
-        return False
-    if "sparsity" in attributes:
-        return np.count_nonzero(value) == np.count_nonzero(value[param.sparse_idx])
-    return True
+    return not ("nonneg" in attributes and (value < 0).any())
 
 
 def magnitude(x: cp.Expression) -> cp.Expression:

@@ -176,9 +176,6 @@ class Optimizer:
             with warnings.catch_warnings():
                 # an inaccurate solution is reported in the result's status and reason instead
                 warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
-                # cvxpy's solve checks every Parameter with .value, which warns for the sparse
-                # (triangular) covariance root although nothing is wrong
-                warnings.filterwarnings("ignore", "Reading from a sparse CVXPY", RuntimeWarning)
                 self._problem.solve(
                     solver=self.definition.solver,
                     warm_start=True,

@@ -45,7 +45,6 @@ def test_the_problem_is_dpp_and_is_compiled_once():
         weights = result.weights
 
 
-@pytest.mark.filterwarnings("ignore:Reading from a sparse CVXPY")  # get_problem_data's read
 def test_every_use_of_the_weights_magnitude_shares_one_set_of_variables():
     # commission, spread and impact price |dw|, the roll |w|: limits on |w| and |dw| add rows
     # to the problem the solver sees, never another copy of the magnitude's variables

@@ -51,7 +51,7 @@ def test_expected_return_and_full_risk(seed, n):
     assert value.value == pytest.approx(inputs.expected_return @ w, rel=1e-10, abs=1e-14)
     term = FullRisk()
     value, _ = evaluate(term, inputs, w)
-    term.root(None).value = term.sqrt_cov.value_sparse.toarray().T @ w  # as y == L'w makes it
+    term.root(None).value = term.sqrt_cov().T @ w  # as y == L'w makes it
     assert value.value == pytest.approx(w @ inputs.cov @ w, rel=1e-9)
 
 
@@ -89,7 +89,7 @@ def test_terms_compose_like_algebra():
     risk = FullRisk()
     objective = ExpectedReturn() - 2.5 * risk + (-0.5) * ExpectedReturn()
     value, _ = evaluate(objective, inputs, w)
-    risk.root(None).value = risk.sqrt_cov.value_sparse.toarray().T @ w
+    risk.root(None).value = risk.sqrt_cov().T @ w
     mu, cov = inputs.expected_return, inputs.cov
     assert value.value == pytest.approx(0.5 * mu @ w - 2.5 * w @ cov @ w, rel=1e-9)
     parts = objective.contributions()
