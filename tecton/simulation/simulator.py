@@ -224,7 +224,7 @@ def run_events(
                 inputs = history.inputs(t, cash, columns, risk)  # row t: nothing later
                 held = book.positions[t, columns]
                 decision = strategy.decide(inputs, held, (weights[t, columns], idm[t]))
-                pending = (columns, decision.target.to_numpy(dtype=float))
+                pending = (columns, decision.contracts.astype(float))
             advance()
     return book.portfolio(config.base_currency())
 
