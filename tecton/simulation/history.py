@@ -74,7 +74,7 @@ class History:
     @cached_property
     def point_value(self) -> np.ndarray:
         """(N,) point value per market (read once: the books use it every day)."""
-        return self.meta["point_value"].to_numpy(dtype=float)
+        return self.market_table.point_value.astype(float)
 
     def is_roll(self) -> np.ndarray:
         """(T, N): the held contract differs from the previous day's."""
@@ -106,13 +106,14 @@ class History:
 
     def snapshot(
         self,
-        t: int,
+        t: int | np.ndarray,
         capital: float,
         columns: np.ndarray | None = None,
         price: np.ndarray | None = None,
     ) -> MarketSnapshot:
         """Day ``t``'s :class:`MarketSnapshot` (of the market ``columns``, all by default;
-        ``price`` replaces the day's prices of those columns)."""
+        ``price`` replaces the day's prices of those columns). ``t`` may also hold a day per
+        column: the snapshot's entries are then (day, market) cells."""
         cols = np.arange(len(self.markets)) if columns is None else columns
         return self.market_table.take(cols).snapshot(
             capital,

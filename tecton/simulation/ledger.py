@@ -91,14 +91,7 @@ class Ledger:
         self, t: np.ndarray, cols: np.ndarray, cash: np.ndarray, price: np.ndarray
     ) -> MarketSnapshot:
         """A snapshot whose entries are (day, market) cells: the cost model is elementwise."""
-        h = self.history
-        return h.market_table.take(cols).snapshot(
-            float(cash.max()) if len(cash) else 1.0,
-            price,
-            h.fx[t, cols],
-            h.vol_daily_pct[t, cols],
-            h.rolls_per_year[cols],
-        )
+        return self.history.snapshot(t, float(cash.max()) if len(cash) else 1.0, cols, price)
 
     def _record(self, t, cols, quantity, price, cost, reason, contract_day=None) -> None:
         h = self.history
