@@ -12,7 +12,9 @@ spread, rolls and funding as costs) with CLARABEL, on a synthetic 5-factor ``Ris
 ``MarketSnapshot``; each day brings new expected returns, a new covariance, new prices and the
 previous day's weights. Their solutions are checked equal before any time is printed. The sides
 run interleaved, one day at a time; the table shows medians over ``--days``, and the solver's
-own time (``problem.solver_stats.solve_time``) for the warm solves.
+own time: ``problem.solver_stats.solve_time`` for the rebuild (a new solver's solve) and
+``OptimizerResult.solver_seconds`` for the warm solves (the wall time of CLARABEL's data update
+and solve, since the ``solve_time`` it reports after an update is longer than that).
 
 Run: ``uv run python -m benchmarks.construction [--markets 50] [--days 30] [--factor]
 [--solver CLARABEL|OSQP|SCS] [--no-vol-ceiling]`` (OSQP: without the ceiling, a QP)

@@ -8,7 +8,8 @@ The problem maximises ``mu'w - gamma/2 w'Σw - tcost_aversion x tcost(w - w0) - 
 the definition's constraints. Everything that changes between rebalances (expected returns, the
 covariance's square root or factor form, the costs, the current weights, limits in contracts)
 is a cvxpy Parameter, and the problem is DPP: cvxpy compiles it on the first solve and later
-solves only re-apply the Parameters (and update the solver's data in place, ``warm_start``).
+solves only re-apply the Parameters and update the solver's data in place (for CLARABEL, the
+default, straight from the compiled maps: :mod:`tecton.optimizer.compiled`).
 
 A solve that fails (an infeasible constraint set, a solver error) never returns a silent zero:
 it keeps the current weights, says so (``used_fallback``) and logs one line why.
@@ -30,6 +31,7 @@ from tecton.costs import CostModel
 from tecton.costs.base import set_parameter
 from tecton.errors import TectonError
 from tecton.factor_model.risk.estimate import RiskEstimate
+from tecton.optimizer.compiled import CompiledClarabel, Solved
 from tecton.optimizer.constraints import Constraint, constraints_from
 from tecton.optimizer.definition import OptimizerDefinition
 from tecton.optimizer.inputs import Inputs, prepare
@@ -72,7 +74,7 @@ class OptimizerResult:
         Each objective term's part of ``objective`` (``expected_return``, ``risk``,
         ``transaction_cost``, ``holding_cost``), the aversions included: they add up to it.
     solver_seconds : float or None
-        The solver's own time (``problem.solver_stats.solve_time``).
+        The solver's own time (as the solver reports it).
     compiled : bool
         True when this solve built and compiled the problem.
     """
@@ -128,6 +130,7 @@ class Optimizer:
         self.cost_model = copy.deepcopy(cost_model) if cost_model is not None else CostModel()
         self._problem: cp.Problem | None = None
         self._fresh = False  # built and not yet solved: the next solve compiles
+        self._compiled: CompiledClarabel | None = None  # CLARABEL's data maps, once compiled
         self._factors: int | None = None  # the risk form built: 0 is the full covariance
         if definition.risk == "full":
             self._build(0)
@@ -173,33 +176,42 @@ class Optimizer:
         self._set(inputs)
         compiled, self._fresh = self._fresh, False
         try:
-            with warnings.catch_warnings():
-                # an inaccurate solution is reported in the result's status and reason instead
-                warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
-                self._problem.solve(
-                    solver=self.definition.solver,
-                    warm_start=True,
-                    **self.definition.solver_options,
-                )
+            solved = self._run()
         except cp.error.SolverError as exc:
             reason = f"solver {self.definition.solver} failed: {exc}"
             return self._fallback(inputs, "solver_error", reason, start, compiled)
-        if self._problem.status not in SOLVED or self._space.w.value is None:
-            return self._fallback(inputs, self._problem.status, self._why(), start, compiled)
+        if solved.status not in SOLVED or self._space.w.value is None:
+            return self._fallback(inputs, solved.status, self._why(solved.status), start, compiled)
         seconds = time.perf_counter() - start
         return OptimizerResult(
             weights=np.array(self._space.w.value, dtype=float),
-            status=self._problem.status,
+            status=solved.status,
             used_fallback=False,
             reason=None
-            if self._problem.status == cp.OPTIMAL
+            if solved.status == cp.OPTIMAL
             else "the solver reported an inaccurate solution",
             solve_seconds=seconds,
-            objective=float(self._problem.value),
+            objective=float(solved.objective),
             terms=self._objective.contributions(),
-            solver_seconds=self._problem.solver_stats.solve_time,
+            solver_seconds=solved.solver_seconds,
             compiled=compiled,
         )
+
+    def _run(self) -> Solved:
+        """Solve with the Parameters set: CLARABEL straight from the compiled problem, any
+        other solver through ``Problem.solve`` (which updates the solver's data in place)."""
+        if self.definition.solver == "CLARABEL":
+            if self._compiled is None:
+                self._compiled = CompiledClarabel(self._problem, self.definition.solver_options)
+            return self._compiled.solve()
+        with warnings.catch_warnings():
+            # an inaccurate solution is reported in the result's status and reason instead
+            warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
+            self._problem.solve(
+                solver=self.definition.solver, warm_start=True, **self.definition.solver_options
+            )
+        stats = self._problem.solver_stats
+        return Solved(self._problem.status, self._problem.value, stats.solve_time)
 
     # building -----------------------------------------------------------------------------
     def _risk_form(self, inputs: Inputs) -> int:
@@ -232,7 +244,7 @@ class Optimizer:
         # terms and constraints may add auxiliary constraints (the factor exposures) to space
         self._problem = cp.Problem(cp.Maximize(expression), space.constraints + cvx_constraints)
         self._space, self._objective, self._factors = space, objective, factors
-        self._fresh = True
+        self._fresh, self._compiled = True, None
         if not self._problem.is_dpp():  # every term and constraint is written to be
             raise RuntimeError("the optimiser's problem is not DPP: it would recompile each solve")
 
@@ -243,8 +255,7 @@ class Optimizer:
             constraint.update(inputs)
 
     # failing ------------------------------------------------------------------------------
-    def _why(self) -> str:
-        status = self._problem.status
+    def _why(self, status: str) -> str:
         named = ", ".join(self.definition.constraints.named()) or "none"
         if status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
             return f"infeasible: no weights meet the constraints ({named})"

@@ -62,6 +62,38 @@ def test_every_use_of_the_weights_magnitude_shares_one_set_of_variables():
     assert limited == variables()
 
 
+@pytest.mark.parametrize("factors", [0, 3])
+def test_clarabel_fed_from_the_compiled_maps_solves_as_cvxpy_does(factors):
+    # tecton applies cvxpy's compiled parameter maps itself and updates one CLARABEL solver in
+    # place; cvxpy's own Problem.solve on the same Parameters is the reference, day after day,
+    # with every cost kind (the impact's power cone), every constraint kind and both risk forms
+    snapshot, risk, mu, w0 = problem(26, 8, factors=factors, volume=True)
+    constraints = {
+        "gross_leverage": 1.5,
+        "net_leverage": 0.8,
+        "max_contracts": 40.0,
+        "vol_ceiling": 0.12,
+        "turnover": 1.0,
+        "beta_neutral": True,
+    }
+    d = definition(
+        risk="factor" if factors else "full", tcost_aversion=1.0, constraints=constraints
+    )
+    costs = CostDefinition(impact=1.0).build()
+    optimizer = Optimizer(d, snapshot.markets, snapshot.asset_class, costs)
+    rng = np.random.default_rng(26)
+    for _ in range(4):
+        ours = optimizer.solve(mu, risk, w0, snapshot)
+        assert not ours.used_fallback
+        optimizer.problem.solve(solver="CLARABEL", **d.solver_options)
+        assert optimizer.problem.status == "optimal"
+        np.testing.assert_allclose(ours.weights, optimizer._space.w.value, atol=1e-9)
+        np.testing.assert_allclose(ours.objective, optimizer.problem.value, rtol=1e-9)
+        w0, mu = ours.weights, rng.normal(0.0, 0.05, 8)
+        snapshot = random_snapshot(rng, 8)
+        risk = random_risk(rng, snapshot.markets, factors)
+
+
 def test_a_resolve_uses_the_new_parameters():
     snapshot, risk, mu, w0 = problem(22, 4)
     optimizer = Optimizer(definition(risk_aversion=3.0), snapshot.markets)
