@@ -74,7 +74,8 @@ class OptimizerResult:
         Each objective term's part of ``objective`` (``expected_return``, ``risk``,
         ``transaction_cost``, ``holding_cost``), the aversions included: they add up to it.
     solver_seconds : float or None
-        The solver's own time (as the solver reports it).
+        The solver's own time: for CLARABEL the wall time of its data update and solve, for
+        the other solvers the time they report.
     compiled : bool
         True when this solve built and compiled the problem.
     """
