@@ -28,8 +28,10 @@ from cvxpy.reductions.solvers.conic_solvers.clarabel_conif import (
 
 @dataclass(frozen=True)
 class Solved:
-    """One solve's outcome: cvxpy's status name, the objective in the problem's own sense
-    (a maximum for ``Maximize``; None without a solution) and the solver's own seconds.
+    """One solve's outcome: cvxpy's status name, the optimal value in the problem's own sense
+    (a maximum for ``Maximize``, as the solver computed it: the objective evaluated at the
+    solution, which is cvxpy's ``Problem.value``, agrees within the solver's tolerance; None
+    without a solution) and the solver's own seconds.
 
     For :class:`CompiledClarabel` those are the wall time of CLARABEL's data update and solve:
     the ``solve_time`` CLARABEL 0.11 reports after a data update is longer than that.

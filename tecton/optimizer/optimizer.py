@@ -183,6 +183,7 @@ class Optimizer:
             return self._fallback(inputs, "solver_error", reason, start, compiled)
         if solved.status not in SOLVED or self._space.w.value is None:
             return self._fallback(inputs, solved.status, self._why(solved.status), start, compiled)
+        terms = self._objective.contributions()  # the objective at the solution, by term
         seconds = time.perf_counter() - start
         return OptimizerResult(
             weights=np.array(self._space.w.value, dtype=float),
@@ -192,8 +193,8 @@ class Optimizer:
             if solved.status == cp.OPTIMAL
             else "the solver reported an inaccurate solution",
             solve_seconds=seconds,
-            objective=float(solved.objective),
-            terms=self._objective.contributions(),
+            objective=sum(terms.values()),
+            terms=terms,
             solver_seconds=solved.solver_seconds,
             compiled=compiled,
         )
