@@ -28,10 +28,8 @@ from cvxpy.reductions.solvers.conic_solvers.clarabel_conif import (
 
 @dataclass(frozen=True)
 class Solved:
-    """One solve's outcome: cvxpy's status name, the optimal value in the problem's own sense
-    (a maximum for ``Maximize``, as the solver computed it: the objective evaluated at the
-    solution, which is cvxpy's ``Problem.value``, agrees within the solver's tolerance; None
-    without a solution) and the solver's own seconds.
+    """One solve's outcome: cvxpy's status name, the solver's optimal value in the problem's
+    own sense (a maximum for ``Maximize``; None without a solution) and the solver's seconds.
 
     For :class:`CompiledClarabel` those are the wall time of CLARABEL's data update and solve:
     the ``solve_time`` CLARABEL 0.11 reports after a data update is longer than that.
@@ -76,6 +74,7 @@ class CompiledClarabel:
         self._q = sp.csr_array(program.q)
         self._a = _Map(program.reduced_A, n)
         self._p = _Map(program.reduced_P, n) if program.reduced_P.matrix_data is not None else None
+        self._p_pattern = (np.zeros(0, dtype=np.int32), np.zeros(n + 1, dtype=np.int32))  # no P
         if self._p is not None:  # CLARABEL takes the upper triangle of P
             cols = np.repeat(np.arange(n), np.diff(self._p.indptr))
             self._upper = self._p.indices <= cols
@@ -104,32 +103,33 @@ class CompiledClarabel:
         return [(by_id[i], program.param_id_to_col[i]) for i in sorted(compiled)]
 
     def _data(self) -> tuple:
-        """``P`` (upper triangle), ``q``, ``A``, ``b`` and the objective's constant."""
+        """The values of ``P``'s upper triangle and of ``A`` in their fixed patterns, ``q``,
+        ``b`` and the objective's constant."""
         vector = self._vector
         for parameter, col in self._slots:
             vector[col : col + parameter.size] = np.ravel(parameter.value, order="F")
         qd = self._q @ vector
         values = self._a.matrix @ vector
-        a = sp.csc_array(
-            (-values[: self._a.split], self._a.indices[: self._a.split], self._a.indptr),
-            shape=(self._a.rows, self._n),
-        )
         b = np.zeros(self._a.rows)
         b[self._a.indices[self._a.split :]] = values[self._a.split :]
-        if self._p is None:
-            p = sp.csc_array((self._n, self._n))
-        else:
-            values = (self._p.matrix @ vector)[self._upper]
-            p = sp.csc_array((values, *self._p_pattern), shape=(self._n, self._n))
-        return p, qd[:-1], a, b, qd[-1]
+        p = (self._p.matrix @ vector)[self._upper] if self._p is not None else np.zeros(0)
+        return p, qd[:-1], -values[: self._a.split], b, qd[-1]
 
     def _clarabel(self, p, q, a, b):
         """CLARABEL's solution: its data updated in place (a new solver the first time)."""
         try:
             if self._solver is not None and self._solver.is_data_update_allowed():
-                self._solver.update(P=p.data, q=q, A=a.data, b=b)
+                self._solver.update(P=p, q=q, A=a, b=b)
             else:
-                self._solver = clarabel.DefaultSolver(p, q, a, b, self._cones, self._settings)
+                shape = (self._n, self._n)
+                upper = sp.csc_array((p, *self._p_pattern), shape=shape)
+                matrix = sp.csc_array(
+                    (a, self._a.indices[: self._a.split], self._a.indptr),
+                    shape=(self._a.rows, self._n),
+                )
+                self._solver = clarabel.DefaultSolver(
+                    upper, q, matrix, b, self._cones, self._settings
+                )
             return self._solver.solve()
         except Exception as exc:  # CLARABEL raises its own types; cvxpy's callers expect this
             raise cp.error.SolverError(f"CLARABEL: {exc}") from exc
